@@ -1,0 +1,3 @@
+from devenv.cli.main import main
+
+main()

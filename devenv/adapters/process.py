@@ -1,0 +1,95 @@
+"""The one choke point for subprocesses: argv lists only, never a shell string built from input."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from devenv.errors import EnvironmentProblem
+
+
+@dataclass(frozen=True)
+class Completed:
+    argv: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+
+@dataclass
+class ProcessRunner:
+    """Runs argv lists. Tests that must not really run something give a different PATH, not a mock."""
+
+    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    echo: bool = False  # print each command before running it (--debug)
+
+    def which(self, program: str) -> str | None:
+        return shutil.which(program, path=self.env.get("PATH"))
+
+    def run(
+        self,
+        argv: Sequence[str],
+        *,
+        cwd: Path | None = None,
+        env: Mapping[str, str] | None = None,
+        input_text: str | None = None,
+        capture: bool = True,
+        timeout: float | None = None,
+    ) -> Completed:
+        """Run to completion. `capture=False` lets the child talk to the user's terminal directly."""
+        full_env = {**self.env, **(env or {})}
+        if self.echo:
+            import sys
+
+            print("+ " + " ".join(argv), file=sys.stderr)
+        try:
+            proc = subprocess.run(
+                list(argv),
+                cwd=cwd,
+                env=full_env,
+                input=input_text,
+                capture_output=capture,
+                text=True,
+                timeout=timeout,
+                check=False,
+            )
+        except FileNotFoundError as exc:
+            raise EnvironmentProblem(
+                f"'{argv[0]}' is not installed or not on PATH",
+                hint="run `devenv doctor` to see what is missing and how to install it",
+            ) from exc
+        except subprocess.TimeoutExpired as exc:
+            raise EnvironmentProblem(
+                f"'{' '.join(argv[:3])}' did not finish within {timeout:.0f} s",
+                hint="is the Docker engine overloaded or hung? `devenv doctor` checks it",
+            ) from exc
+        return Completed(tuple(argv), proc.returncode, proc.stdout or "", proc.stderr or "")
+
+    def spawn(
+        self,
+        argv: Sequence[str],
+        *,
+        cwd: Path | None = None,
+        env: Mapping[str, str] | None = None,
+        stdout: int | None = None,
+        stderr: int | None = None,
+    ) -> subprocess.Popen[str]:
+        """Start without waiting (progress displays read the child's output as it comes)."""
+        full_env = {**self.env, **(env or {})}
+        try:
+            return subprocess.Popen(
+                list(argv), cwd=cwd, env=full_env, stdout=stdout, stderr=stderr, text=True
+            )
+        except FileNotFoundError as exc:
+            raise EnvironmentProblem(
+                f"'{argv[0]}' is not installed or not on PATH",
+                hint="run `devenv doctor` to see what is missing and how to install it",
+            ) from exc

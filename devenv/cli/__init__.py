@@ -1,0 +1,1 @@
+"""The typer CLI: parse, prompt, print. Nothing else lives here."""

@@ -1,0 +1,121 @@
+"""Root of the CLI: builds the context, registers command groups, and is the one place errors are caught.
+
+Command modules import only typer and light modules at top level; heavy imports (docker, yaml,
+questionary) happen inside command bodies so `devenv --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from devenv import __version__
+from devenv.cli import profile
+from devenv.context import AppContext
+from devenv.errors import DevenvError, ExitCode
+
+HELP = "From a bare laptop to a running, seeded, healthy copy of your platform in one command."
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"devenv {__version__}")
+        raise typer.Exit()
+
+
+def build_app() -> typer.Typer:
+    app = typer.Typer(
+        name="devenv",
+        help=HELP,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+
+    @app.callback()
+    def root(
+        ctx: typer.Context,
+        version: Annotated[
+            bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+        ] = False,
+        debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and the commands run.")] = False,
+        workspace: Annotated[
+            Path | None,
+            typer.Option("--workspace", "-w", envvar="DEVENV_WORKSPACE", help="Workspace folder."),
+        ] = None,
+    ) -> None:
+        if isinstance(ctx.obj, AppContext):  # tests hand in a ready context
+            ctx.obj.debug = ctx.obj.debug or debug
+            if workspace is not None:
+                ctx.obj.workspace_override = workspace
+            return
+        ctx.obj = AppContext.from_environment(debug=debug, workspace=workspace)
+
+    app.add_typer(profile.app, name="profile")
+    for register in _command_modules():
+        register(app)
+    return app
+
+
+def _command_modules() -> list[typer.models.CommandFunctionType]:
+    """Each later command group module exposes `register(app)`; listed here so start-up stays explicit."""
+    registers = []
+    for name in ("stack", "doctor", "init", "parity"):
+        try:
+            module = __import__(f"devenv.cli.{name}", fromlist=["register"])
+        except ModuleNotFoundError as exc:
+            if exc.name != f"devenv.cli.{name}":
+                raise
+            continue
+        registers.append(module.register)
+    return registers
+
+
+def run(argv: list[str] | None = None, obj: AppContext | None = None) -> int:
+    """Run the CLI and return its exit code; every DevenvError becomes a message, a hint and a code."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args or (obj is not None and obj.debug)
+    app = build_app()
+    try:
+        result = app(args=args, prog_name="devenv", standalone_mode=False, obj=obj)
+    except DevenvError as exc:
+        if debug:
+            raise
+        report_error(exc)
+        return int(exc.exit_code)
+    except KeyboardInterrupt:
+        print("\ninterrupted; run the same command again to carry on", file=sys.stderr)
+        return int(ExitCode.INTERRUPTED)
+    except Exception as exc:  # click's own errors first, then anything unexpected
+        import click
+
+        if isinstance(exc, click.exceptions.Exit):
+            return int(exc.exit_code)
+        if isinstance(exc, click.exceptions.Abort):
+            print("\ninterrupted; run the same command again to carry on", file=sys.stderr)
+            return int(ExitCode.INTERRUPTED)
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return int(ExitCode.USER_ERROR)
+        if debug:
+            raise
+        print(f"error: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print("hint: this is a bug in devenv; run again with --debug and report the traceback", file=sys.stderr)
+        return int(ExitCode.FAILURE)
+    return int(result) if isinstance(result, int) else int(ExitCode.OK)
+
+
+def report_error(exc: DevenvError) -> None:
+    print(f"error: {exc.message}", file=sys.stderr)
+    if len(exc.details) > 1:
+        for line in exc.details:
+            print(f"  {line}", file=sys.stderr)
+    if exc.hint:
+        print(f"hint: {exc.hint}", file=sys.stderr)
+
+
+def main() -> None:
+    sys.exit(run())

@@ -1,0 +1,68 @@
+"""The one typed context object, built by the CLI's root callback and passed down to use cases.
+
+Adapters are created on first use, so a command only pays for what it touches (`status` never imports
+questionary; `--help` imports none of docker, yaml or questionary).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from devenv.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from devenv.adapters.compose import Compose
+    from devenv.adapters.process import ProcessRunner
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    cwd: Path
+    env: Mapping[str, str]
+    debug: bool = False
+    workspace_override: Path | None = None
+    interactive: bool = field(default_factory=lambda: sys.stdin.isatty() and sys.stdout.isatty())
+
+    @classmethod
+    def from_environment(cls, *, debug: bool = False, workspace: Path | None = None) -> AppContext:
+        env = dict(os.environ)
+        return cls(
+            settings=load_settings(env),
+            cwd=Path.cwd(),
+            env=env,
+            debug=debug or env.get("DEVENV_DEBUG") == "1",
+            workspace_override=workspace,
+        )
+
+    @cached_property
+    def console(self) -> Console:
+        from rich.console import Console
+
+        return Console(highlight=False)
+
+    @cached_property
+    def err_console(self) -> Console:
+        from rich.console import Console
+
+        return Console(stderr=True, highlight=False)
+
+    @cached_property
+    def runner(self) -> ProcessRunner:
+        from devenv.adapters.process import ProcessRunner
+
+        return ProcessRunner(env=dict(self.env), echo=self.debug)
+
+    @cached_property
+    def compose(self) -> Compose:
+        from devenv.adapters.compose import Compose
+
+        return Compose(self.runner)
