@@ -1,0 +1,169 @@
+"""Safe YAML loading that remembers where every value was written (file, line, column).
+
+PyYAML's composer gives nodes with marks; we build plain Python values from them ourselves, recording a
+Location for each path, and reject duplicate keys and anything but plain scalars, lists and maps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from devenv.errors import Location, Problem, ProfileError
+
+PathKey = tuple[str | int, ...]
+
+
+def format_path(path: PathKey) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out
+
+
+@dataclass
+class Located:
+    """A parsed document: the plain value and where each path in it was written."""
+
+    value: Any
+    file: str
+    locations: dict[PathKey, Location] = field(default_factory=dict)
+
+    def where(self, path: PathKey) -> Location | None:
+        """The location of `path`, or of its nearest written ancestor."""
+        probe = path
+        while True:
+            loc = self.locations.get(probe)
+            if loc is not None or not probe:
+                return loc
+            probe = probe[:-1]
+
+    def problem(self, path: PathKey, message: str, *, hint: str | None = None, code: str = "invalid") -> Problem:
+        return Problem(message, self.where(path), format_path(path), hint, code)
+
+
+def load_yaml(text: str, file: str) -> Located:
+    """Parse one YAML document. Raises ProfileError (never a yaml error) with file:line:column."""
+    import yaml
+
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        loc = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file, 1, 1)
+        reason = exc.problem or exc.context or "invalid YAML"
+        raise ProfileError([Problem(f"YAML syntax error: {reason}", loc, code="yaml")]) from exc
+    except yaml.YAMLError as exc:  # e.g. a multi-document stream
+        raise ProfileError([Problem(f"YAML error: {exc}", Location(file, 1, 1), code="yaml")]) from exc
+    except (ValueError, RecursionError) as exc:  # e.g. unpaired surrogates, absurd nesting
+        raise ProfileError([Problem(f"unreadable YAML: {exc}", Location(file, 1, 1), code="yaml")]) from exc
+    doc = Located(None, file)
+    if node is None:
+        return doc
+    builder = _Builder(doc)
+    try:
+        doc.value = builder.build(node, (), depth=0)
+    finally:
+        builder.loader.dispose()
+    if builder.problems:
+        raise ProfileError(builder.problems)
+    return doc
+
+
+_MAX_DEPTH = 64
+_MAX_NODES = 200_000  # aliases can expand a small file exponentially ("billion laughs")
+
+
+class _Builder:
+    def __init__(self, doc: Located) -> None:
+        import yaml
+
+        self.yaml = yaml
+        self.doc = doc
+        self.problems: list[Problem] = []
+        self.loader = yaml.SafeLoader("")
+        self.count = 0
+
+    def loc(self, node: Any) -> Location:
+        return Location(self.doc.file, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def fail(self, node: Any, path: PathKey, message: str, *, hint: str | None = None, code: str = "yaml") -> None:
+        self.problems.append(Problem(message, self.loc(node), format_path(path), hint, code))
+
+    def build(self, node: Any, path: PathKey, depth: int) -> Any:
+        yaml = self.yaml
+        self.doc.locations.setdefault(path, self.loc(node))
+        self.count += 1
+        if depth > _MAX_DEPTH or self.count > _MAX_NODES:
+            if not self.problems:
+                self.fail(node, path, "document nested too deeply or expands too far (aliases?)")
+            return None
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(child, (*path, i), depth + 1) for i, child in enumerate(node.value)]
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, path, depth)
+        self.fail(node, path, "unsupported YAML node")
+        return None
+
+    def mapping(self, node: Any, path: PathKey, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_node, value_node in self.pairs(node, path):
+            key = self.scalar(key_node, path) if isinstance(key_node, self.yaml.ScalarNode) else None
+            if key is None or not isinstance(key, (str, int, float, bool)):
+                self.fail(key_node, path, "keys must be plain text")
+                continue
+            key = str(key)
+            if key in result:
+                self.fail(
+                    key_node,
+                    path,
+                    f"duplicate key '{key}'",
+                    hint="a later value would silently replace the earlier one",
+                    code="duplicate-key",
+                )
+                continue
+            # a key's location is where the key is written: that is what an editor should jump to
+            self.doc.locations[(*path, key)] = self.loc(key_node)
+            result[key] = self.build(value_node, (*path, key), depth + 1)
+        return result
+
+    def pairs(self, node: Any, path: PathKey) -> Iterator[tuple[Any, Any]]:
+        """Mapping pairs with YAML merge keys (`<<: *anchor`) expanded; explicit keys win."""
+        yaml = self.yaml
+
+        def is_merge(key: Any) -> bool:
+            return isinstance(key, yaml.ScalarNode) and str(key.tag).endswith(":merge")
+
+        explicit = [(k, v) for k, v in node.value if not is_merge(k)]
+        seen = {k.value for k, _ in explicit if isinstance(k, yaml.ScalarNode)}
+        for key_node, value_node in node.value:
+            if not is_merge(key_node):
+                continue
+            sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+            for source in sources:
+                if not isinstance(source, yaml.MappingNode):
+                    self.fail(source, path, "'<<' must merge a mapping")
+                    continue
+                for k, v in source.value:
+                    if isinstance(k, yaml.ScalarNode) and k.value not in seen:
+                        seen.add(k.value)
+                        yield k, v
+        yield from explicit
+
+    def scalar(self, node: Any, path: PathKey) -> Any:
+        yaml = self.yaml
+        try:
+            value = self.loader.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, OverflowError, TypeError) as exc:
+            self.fail(node, path, f"bad value: {exc}")
+            return None
+        if value is None or isinstance(value, (str, int, float, bool)):
+            return value
+        # dates, timestamps, binary: keep the text so nothing reinterprets what the author wrote
+        return str(node.value)
