@@ -1,0 +1,89 @@
+"""Strict, isolated tests: every platformdirs path in a temp dir, no colour, no user config."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from devenv.cli.main import run
+from devenv.context import AppContext
+from devenv.settings import load_settings
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path_factory.mktemp("home")
+    for var in ("CONFIG", "CACHE", "DATA"):
+        monkeypatch.setenv(f"DEVENV_{var}_DIR", str(home / var.lower()))
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("TERM", "dumb")
+    monkeypatch.setenv("COLUMNS", "200")
+    for var in list(os.environ):
+        if var.startswith("DEVENV_VAR_") or var in {"DEVENV_WORKSPACE", "DEVENV_PROFILE", "DEVENV_PROFILE_SOURCES"}:
+            monkeypatch.delenv(var)
+    return home
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Callable[..., Result]:
+    """Run devenv in-process through its one error handler, as `main` does, from `cwd` (default tmp_path)."""
+
+    def invoke(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> Result:
+        environ = {**os.environ, **(env or {})}
+        ctx = AppContext(settings=load_settings(environ), cwd=cwd or tmp_path, env=environ, interactive=False)
+        capsys.readouterr()
+        code = run(list(args), obj=ctx)
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return invoke
+
+
+def write_yaml(path: Path, data: Any) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def have_engine() -> bool:
+    if shutil.which("docker") is None:
+        return False
+    try:
+        return subprocess.run(["docker", "info"], capture_output=True, timeout=20, check=False).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def have_compose() -> bool:
+    if shutil.which("docker") is None:
+        return False
+    done = subprocess.run(["docker", "compose", "version"], capture_output=True, text=True, check=False)
+    return done.returncode == 0 and "v2." in done.stdout
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Integration tests need a real engine. In CI (CI=true) a missing engine is a failure, not a skip."""
+    if os.environ.get("CI") == "true" or not any(i.get_closest_marker("integration") for i in items):
+        return
+    if not have_engine():
+        skip = pytest.mark.skip(reason="no Docker engine answers (scripts/engine.sh start provides one)")
+        for item in items:
+            if item.get_closest_marker("integration"):
+                item.add_marker(skip)

@@ -1,0 +1,206 @@
+"""Rendering: links become depends_on + exported env, labels everywhere, secrets only in .env, stable output."""
+
+from __future__ import annotations
+
+import stat
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from devenv import __version__
+from devenv.adapters.profiles import ProfileFiles
+from devenv.domain.loader import load_profile
+from devenv.domain.render import RenderTarget, parse_port, render
+from tests.conftest import Result, write_yaml
+
+PROFILE: dict[str, Any] = {
+    "name": "shop",
+    "version": "1.2.0",
+    "variables": {
+        "web_port": {"type": "port", "default": 8000, "help": "Port for the web app"},
+        "db_password": {"type": "secret", "default": "s3cret$pw"},
+        "debug": {"type": "bool", "default": True},
+    },
+    "services": {
+        "db": {
+            "build": "images/db",
+            "environment": {"POSTGRES_PASSWORD": "${db_password}"},
+            "volumes": ["db-data:/var/lib/postgresql/data"],
+            "healthcheck": "pg_isready -h 127.0.0.1",
+            "exports": {"DATABASE_URL": "postgres://app:${db_password}@db:5432/app"},
+        },
+        "cache": {"image": "redis:7", "exports": {"REDIS_URL": "redis://cache:6379/0"}},
+        "web": {
+            "build": {"context": "app", "dockerfile": "Dockerfile.dev", "args": {"PY": 3}},
+            "command": "python3 -m app.web",
+            "links": ["db", "cache"],
+            "ports": ["${web_port}:8000"],
+            "environment": {"DEBUG": "${debug}", "PRICE": "5$$"},
+            "volumes": ["./src:/src:ro"],
+        },
+    },
+    "seed": [{"service": "web", "run": ["python3", "-m", "app.seed", "--password", "${db_password}"]}],
+}
+
+
+def load(path: Path) -> Any:
+    files = ProfileFiles([], path.parent)
+    return load_profile(str(path), files.read, devenv_version=__version__)
+
+
+def rendered(tmp_path: Path, values: dict[str, str] | None = None) -> Any:
+    profile = load(write_yaml(tmp_path / "shop.yaml", PROFILE))
+    answers = {"web_port": "8000", "db_password": "s3cret$pw", "debug": "true", **(values or {})}
+    return render(profile, answers, RenderTarget(project="shop-dev", workspace="ws-1", repo_dir="/repo"))
+
+
+def test_links_become_health_gated_depends_on_with_exported_environment(tmp_path: Path) -> None:
+    web = rendered(tmp_path).compose["services"]["web"]
+    assert web["depends_on"] == {
+        "db": {"condition": "service_healthy"},
+        "cache": {"condition": "service_started"},
+    }
+    assert web["environment"] == {
+        "DATABASE_URL": "postgres://app:${DEVENV_SECRET_DB_PASSWORD}@db:5432/app",
+        "REDIS_URL": "redis://cache:6379/0",
+        "DEBUG": "true",
+        "PRICE": "5$$",
+    }
+
+
+def test_secrets_never_reach_the_compose_file(tmp_path: Path) -> None:
+    out = rendered(tmp_path)
+    assert "s3cret" not in out.compose_text
+    assert out.secrets == {"DEVENV_SECRET_DB_PASSWORD": "s3cret$pw"}
+    assert "DEVENV_SECRET_DB_PASSWORD='s3cret$pw'" in out.env_text
+    # seed steps run through `compose exec` (no compose interpolation): plain values
+    assert out.seed[0].argv == ("python3", "-m", "app.seed", "--password", "s3cret$pw")
+    assert "s3cret" not in out.seed[0].name
+
+
+def test_every_resource_is_labelled(tmp_path: Path) -> None:
+    compose = rendered(tmp_path).compose
+    for service in compose["services"].values():
+        assert service["labels"]["devenv.workspace"] == "ws-1"
+        assert service["labels"]["devenv.profile"] == "shop@1.2.0"
+        assert len(service["labels"]["devenv.config-hash"]) == 16
+    assert compose["networks"]["default"]["labels"]["devenv.workspace"] == "ws-1"
+    assert compose["volumes"]["db-data"]["labels"]["devenv.workspace"] == "ws-1"
+
+
+def test_paths_resolve_against_the_repo_or_the_profile_folder(tmp_path: Path) -> None:
+    compose = rendered(tmp_path).compose
+    # no repo in the profile: relative to the profile's own folder
+    assert compose["services"]["db"]["build"] == {"context": str(tmp_path / "images/db")}
+    assert compose["services"]["web"]["build"]["context"] == str(tmp_path / "app")
+    assert compose["services"]["web"]["build"]["args"] == {"PY": "3"}
+    assert compose["services"]["web"]["volumes"] == [f"{tmp_path}/src:/src:ro"]
+    with_repo = {**PROFILE, "repo": {"url": "file:///srv/platform.git"}}
+    profile = load(write_yaml(tmp_path / "repo.yaml", with_repo))
+    values = {"web_port": "8000", "db_password": "x", "debug": "false"}
+    out = render(profile, values, RenderTarget(project="p", workspace="w", repo_dir="/work/platform"))
+    assert out.compose["services"]["db"]["build"]["context"] == "/work/platform/images/db"
+
+
+def test_output_is_byte_stable_and_only_changed_services_change_hash(tmp_path: Path) -> None:
+    first = rendered(tmp_path)
+    assert rendered(tmp_path).compose_text == first.compose_text
+    changed = rendered(tmp_path, {"debug": "false"})
+    assert changed.service_hashes["web"] != first.service_hashes["web"]
+    assert changed.service_hashes["db"] == first.service_hashes["db"]
+
+
+def test_healthcheck_forms(tmp_path: Path) -> None:
+    compose = rendered(tmp_path).compose
+    assert compose["services"]["db"]["healthcheck"] == {
+        "test": ["CMD-SHELL", "pg_isready -h 127.0.0.1"],
+        "interval": "2s",
+        "timeout": "5s",
+        "retries": 30,
+    }
+    profile = {
+        "name": "h",
+        "version": "0.1.0",
+        "services": {
+            "a": {"image": "x", "healthcheck": ["redis-cli", "ping"]},
+            "b": {"image": "x", "healthcheck": {"test": "true", "interval": 1, "retries": 3, "start_period": "10s"}},
+        },
+    }
+    out = render(load(write_yaml(tmp_path / "h.yaml", profile)), {}, RenderTarget("h", "w"))
+    assert out.compose["services"]["a"]["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
+    assert out.compose["services"]["b"]["healthcheck"] == {
+        "test": ["CMD-SHELL", "true"],
+        "interval": "1s",
+        "timeout": "5s",
+        "retries": 3,
+        "start_period": "10s",
+    }
+
+
+def test_render_command_writes_private_env_file(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    write_yaml(tmp_path / "shop.yaml", PROFILE)
+    out_dir = tmp_path / "out"
+    result = cli("profile", "render", "shop.yaml", "-o", str(out_dir), "--set", "web_port=9090")
+    assert result.code == 0, result.err
+    env_file = out_dir / ".env"
+    assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
+    compose = yaml.safe_load((out_dir / "compose.yaml").read_text())
+    assert compose["services"]["web"]["ports"] == ["9090:8000"]
+    assert "s3cret" not in (out_dir / "compose.yaml").read_text()
+
+
+def test_render_to_stdout_has_no_secret(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    write_yaml(tmp_path / "shop.yaml", PROFILE)
+    result = cli("profile", "render", "shop.yaml", "--set", "db_password=hunter2")
+    assert result.code == 0, result.err
+    assert "hunter2" not in result.out + result.err
+    assert yaml.safe_load(result.out)["name"] == "devenv-shop"
+
+
+def test_extends_merges_maps_replaces_lists_and_removes_services(tmp_path: Path) -> None:
+    write_yaml(tmp_path / "base.yaml", PROFILE)
+    child = {
+        "name": "shop-lite",
+        "version": "1.0.0",
+        "extends": "base.yaml",
+        "services": {
+            "cache": None,
+            "web": {"links": ["db"], "environment": {"DEBUG": "false"}, "ports": ["9000:8000"]},
+        },
+    }
+    profile = load(write_yaml(tmp_path / "lite.yaml", child))
+    assert profile.name == "shop-lite"
+    assert list(profile.services) == ["db", "web"]
+    web = profile.services["web"]
+    assert web.links == ("db",)
+    assert dict(web.environment) == {"DEBUG": "false", "PRICE": "5$$"}
+    assert web.ports == ("9000:8000",)
+    assert web.command == "python3 -m app.web"
+    # paths written in the base resolve against the base's folder
+    assert web.build is not None and web.build.base == str(tmp_path)
+    assert profile.files == (str(tmp_path / "lite.yaml"), str(tmp_path / "base.yaml"))
+
+
+def test_extends_by_name_from_a_profile_source(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    source = tmp_path / "team"
+    write_yaml(source / "shop.yaml", PROFILE)
+    write_yaml(
+        tmp_path / "mine.yaml",
+        {"name": "mine", "version": "0.1.0", "extends": "shop", "services": {"web": {"ports": ["8123:8000"]}}},
+    )
+    result = cli("profile", "render", "mine.yaml", env={"DEVENV_PROFILE_SOURCES": str(source)})
+    assert result.code == 0, result.err
+    assert "8123:8000" in result.out
+
+
+def test_parse_port_forms() -> None:
+    assert parse_port("8000:80") == ([8000], "tcp")
+    assert parse_port("127.0.0.1:8000:80/udp") == ([8000], "udp")
+    assert parse_port("80") == ([], "tcp")
+    assert parse_port("9000-9002:9000-9002") == ([9000, 9001, 9002], "tcp")
+    assert parse_port("[::1]:8000:80") == ([8000], "tcp")
+    assert parse_port("x:80") is None
+    assert parse_port("80:") is None
+    assert parse_port("80/icmp") is None
