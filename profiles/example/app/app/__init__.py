@@ -1,0 +1,1 @@
+"""The example profile's application: one package, three roles (web, worker, seed)."""
