@@ -35,7 +35,7 @@ ENVIRONMENT = {
 }
 HEALTHCHECKS = {
     "db": ["CMD", "pg_isready", "-h", "127.0.0.1", "-U", "postgres"],
-    "cache": ["CMD", "redis-cli", "ping"],
+    "cache": ["CMD", "cache-healthcheck"],
     "broker": ["CMD", "broker-healthcheck"],
     "web": ["CMD", "python3", "-m", "app.healthcheck", "web"],
     "worker": ["CMD", "python3", "-m", "app.healthcheck", "worker"],
