@@ -67,7 +67,14 @@ RELEVANT_PACKAGES = {
         "podman-docker",
         "git",
     ),
-    Family.RHEL: ("docker-ce", "docker-ce-cli", "containerd.io", "docker-compose-plugin", "podman-docker", "git"),
+    Family.RHEL: (
+        "docker-ce",
+        "docker-ce-cli",
+        "containerd.io",
+        "docker-compose-plugin",
+        "podman-docker",
+        "git",
+    ),
     Family.ARCH: ("docker", "docker-compose", "docker-buildx", "podman-docker", "git"),
     Family.MACOS: ("colima", "docker", "docker-compose", "docker-desktop", "git"),
 }
