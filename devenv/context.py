@@ -20,7 +20,9 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from devenv.adapters.compose import Compose
+    from devenv.adapters.engine import Engine
     from devenv.adapters.process import ProcessRunner
+    from devenv.adapters.system import System
 
 
 @dataclass
@@ -66,3 +68,15 @@ class AppContext:
         from devenv.adapters.compose import Compose
 
         return Compose(self.runner)
+
+    @cached_property
+    def engine(self) -> Engine:
+        from devenv.adapters.engine import Engine
+
+        return Engine(self.env)
+
+    @cached_property
+    def system(self) -> System:
+        from devenv.adapters.system import System
+
+        return System(self.runner)

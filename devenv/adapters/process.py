@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,3 +93,61 @@ class ProcessRunner:
                 f"'{argv[0]}' is not installed or not on PATH",
                 hint="run `devenv doctor` to see what is missing and how to install it",
             ) from exc
+
+    def stream(
+        self,
+        argv: Sequence[str],
+        *,
+        on_output: Callable[[str], None] | None = None,
+        cwd: Path | None = None,
+        env: Mapping[str, str] | None = None,
+        input_text: str | None = None,
+    ) -> Completed:
+        """Run to completion, handing stdout+stderr (merged, as it comes) to `on_output` and keeping it all.
+
+        For long commands whose progress the user should see (package installs, `git clone --progress`)
+        while the caller still gets the output to quote when it fails. Chunks may end mid-line or in `\r`.
+        """
+        import codecs
+
+        full_env = {**self.env, **(env or {})}
+        if self.echo:
+            import sys
+
+            print("+ " + " ".join(argv), file=sys.stderr)
+        try:
+            proc = subprocess.Popen(
+                list(argv),
+                cwd=cwd,
+                env=full_env,
+                stdin=subprocess.PIPE if input_text is not None else None,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+            )
+        except FileNotFoundError as exc:
+            raise EnvironmentProblem(
+                f"'{argv[0]}' is not installed or not on PATH",
+                hint="run `devenv doctor` to see what is missing and how to install it",
+            ) from exc
+        if input_text is not None and proc.stdin is not None:
+            try:
+                proc.stdin.write(input_text.encode())
+                proc.stdin.close()
+            except BrokenPipeError:
+                pass
+        assert proc.stdout is not None
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        chunks: list[str] = []
+        fd = proc.stdout.fileno()
+        while True:
+            data = os.read(fd, 65536)
+            text = decoder.decode(data, final=not data)
+            if text:
+                chunks.append(text)
+                if on_output is not None:
+                    on_output(text)
+            if not data:
+                break
+        proc.stdout.close()
+        returncode = proc.wait()
+        return Completed(tuple(argv), returncode, "".join(chunks), "")
