@@ -1,0 +1,194 @@
+"""Images: backing-service engine and version drift, floating tags, and "deploy what you tested" digests.
+
+Which dev image is compared: the compose `image:` when dev pulls it; when dev builds, the Dockerfile's
+base image (its FROM), since a local tag names no version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from devenv.parity.config import External
+from devenv.parity.findings import Finding
+from devenv.parity.images import ImageRef, Version, normalise_engine, parse_version
+from devenv.parity.mapping import Pair
+from devenv.parity.model import RuntimeView, Workload
+
+
+def dev_image(dev: Workload) -> ImageRef | None:
+    main = dev.main
+    return main.base_image if main.built else main.image
+
+
+def _dev_label(dev: Workload) -> str:
+    image = dev_image(dev)
+    if image is None:
+        return "built locally (base image unreadable)"
+    return f"{image} (base of the build)" if dev.main.built else str(image)
+
+
+def compare_pair_images(pair: Pair, runtime: RuntimeView | None) -> Iterator[Finding]:
+    prod = pair.container.image
+    if prod is None:
+        return
+    if prod.digest:
+        yield from _digest(pair, prod, runtime)
+    engine = prod.engine
+    dev = dev_image(pair.dev)
+    if engine is None and (dev is None or dev.engine is None):
+        if prod.floating and not prod.digest:
+            yield Finding(
+                "tag-floating",
+                pair.service,
+                f"prod's image {prod} pins no version; what prod runs cannot be compared",
+                dev=_dev_label(pair.dev),
+                prod=str(prod),
+            )
+        return
+    yield from _engine_and_version(pair.service, pair.dev, engine, prod=prod, prod_label=str(prod))
+
+
+def compare_external(service: str, dev: Workload, external: External) -> Iterator[Finding]:
+    engine = normalise_engine(external.engine)
+    declared = f"external {engine}" + (f" {external.version}" if external.version else "")
+    if external.version is None:
+        yield Finding(
+            "version-unknown",
+            service,
+            "declared external without a version: version drift cannot be checked",
+            dev=_dev_label(dev),
+            prod=declared,
+        )
+    version = parse_version(external.version)
+    yield from _engine_and_version(service, dev, engine, prod=None, prod_label=declared, declared=version)
+
+
+def _engine_and_version(
+    service: str,
+    dev_workload: Workload,
+    engine: str | None,
+    *,
+    prod: ImageRef | None,
+    prod_label: str,
+    declared: Version | None = None,
+) -> Iterator[Finding]:
+    dev = dev_image(dev_workload)
+    dev_label = _dev_label(dev_workload)
+    if dev is None or dev.templated:
+        yield Finding(
+            "version-unknown",
+            service,
+            "dev's image (or the base image it builds from) cannot be read, so its version is unknown",
+            dev=dev_label,
+            prod=prod_label,
+        )
+        return
+    if engine is None or dev.engine is None:
+        side = "prod" if engine is None else "dev"
+        yield Finding(
+            "version-unknown",
+            service,
+            f"{side}'s image is not a known {dev.engine or engine} image: engine and version not compared",
+            dev=dev_label,
+            prod=prod_label,
+        )
+        return
+    if dev.engine != engine:
+        yield Finding(
+            "engine-differs",
+            service,
+            f"dev runs {dev.engine}, prod runs {engine}: behaviour and SQL/commands can differ",
+            dev=dev_label,
+            prod=prod_label,
+        )
+        return
+    prod_version = declared if prod is None else prod.version
+    if prod is not None and prod_version is None:
+        if prod.floating:
+            yield Finding(
+                "tag-floating",
+                service,
+                f"prod's tag for {engine} floats (no version in it): drift cannot be checked",
+                dev=dev_label,
+                prod=prod_label,
+            )
+        else:
+            yield Finding(
+                "version-unknown",
+                service,
+                f"prod pins {engine} by digest only: its version cannot be read from the manifest",
+                dev=dev_label,
+                prod=prod_label,
+            )
+        return
+    dev_version = dev.version
+    if dev_version is None:
+        yield Finding(
+            "tag-floating",
+            service,
+            f"dev's tag for {engine} floats (no version in it): drift from prod cannot be checked",
+            dev=dev_label,
+            prod=prod_label,
+        )
+        return
+    if prod_version is None:
+        return
+    if dev_version.major != prod_version.major:
+        yield Finding(
+            "version-major-drift",
+            service,
+            f"{engine} {dev_version} in dev vs {prod_version} in prod: a major version apart",
+            dev=dev_label,
+            prod=prod_label,
+        )
+    elif prod_version.minor is not None and dev_version.minor is None:
+        yield Finding(
+            "tag-floating",
+            service,
+            f"dev's tag {dev.tag} floats across minor releases; prod pins {prod_version}",
+            dev=dev_label,
+            prod=prod_label,
+        )
+    elif prod_version.minor is not None and dev_version.minor != prod_version.minor:
+        yield Finding(
+            "version-minor-drift",
+            service,
+            f"{engine} {dev_version} in dev vs {prod_version} in prod",
+            dev=dev_label,
+            prod=prod_label,
+        )
+
+
+def _digest(pair: Pair, prod: ImageRef, runtime: RuntimeView | None) -> Iterator[Finding]:
+    digest = prod.digest or ""
+    pinned = pair.dev.main.image
+    if pinned is not None and pinned.digest and not pair.dev.main.built:
+        if pinned.digest != digest:
+            yield Finding(
+                "digest-differs",
+                pair.service,
+                "dev pins a different image digest than prod: not what prod runs",
+                dev=str(pinned),
+                prod=str(prod),
+            )
+        return
+    running = runtime.services.get(pair.service) if runtime else None
+    if running is None:
+        why = (runtime.problem if runtime else None) or "the dev stack is not running"
+        yield Finding(
+            "digest-unchecked",
+            pair.service,
+            f"prod pins a digest; what dev runs could not be inspected ({why})",
+            dev=str(pair.dev.main.image) if pair.dev.main.image else "built locally",
+            prod=str(prod),
+        )
+        return
+    if not running.runs_digest(digest):
+        yield Finding(
+            "digest-differs",
+            pair.service,
+            "the image running in dev is not the digest prod pins: deploy what you tested",
+            dev=f"image {running.image_id[:19]}"
+            + (f" ({running.repo_digests[0]})" if running.repo_digests else ""),
+            prod=str(prod),
+        )

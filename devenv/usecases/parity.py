@@ -1,0 +1,191 @@
+"""`devenv parity`: read the dev stack and the production manifests, compare, hand back a report.
+
+Workspace code calls `check_parity` with the compose document it rendered and the profile's raw
+`parity:` section; the CLI calls `run_parity`, which also reads `--dev FILE` and `--parity-config`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from devenv.context import AppContext
+from devenv.errors import Location, ProfileError, UserError
+from devenv.parity import loader
+from devenv.parity.check import compare
+from devenv.parity.config import AgainstEntry, parse_parity_section, validate_parity_section
+from devenv.parity.model import RuntimeView, Side
+from devenv.parity.report import ParityReport
+from devenv.parity.runtime import read_runtime
+
+
+@dataclass(frozen=True)
+class ParityOptions:
+    dev_file: Path | None = None
+    against: tuple[str, ...] = ()  # paths (file or folder) or names of parity.against entries
+    parity_config: Path | None = None
+    values_env: Path | None = None
+    project: str | None = None  # compose project of the running dev stack
+    inspect_runtime: bool = True
+
+
+def check_parity(
+    dev_compose: Mapping[str, Any],
+    parity_section: Mapping[str, Any] | None,
+    base_dir: Path,
+    against: Sequence[Path] | None = None,
+    runtime: RuntimeView | None = None,
+    *,
+    values_env: Path | None = None,
+    dev_dir: Path | None = None,
+    dev_name: str = "dev compose",
+    dev_file: Path | None = None,
+    today: dt.date | None = None,
+) -> ParityReport:
+    """Compare a dev compose document with the manifests the parity section (or `against`) names.
+
+    `base_dir` is where relative paths of the parity section start (the profile's or repo's folder);
+    `dev_dir` is where the compose file's own relative paths (env_file, build) start.
+    Raises UserError / ProfileError for input that cannot be used.
+    """
+    config = parse_parity_section(parity_section)
+    entries = _entries(config.against, against, base_dir)
+    if not entries:
+        raise UserError(
+            "nothing to compare against: no production manifests given",
+            hint="pass --against PATH (a Kubernetes folder, Dockerrun.aws.json, task.json, compose file) "
+            "or list them in parity.against",
+        )
+    shared_values = _values(values_env) if values_env else None
+    prod = Side()
+    for entry in entries:
+        values = shared_values
+        if values is None and entry.values_env:
+            values = _values(base_dir / entry.values_env)
+        prod.extend(loader.load_prod(entry, base_dir, values))
+    dev = loader.load_dev(dev_compose, dev_dir or base_dir, dev_name, dev_file)
+    return compare(dev, prod, config, runtime=runtime, today=today)
+
+
+def run_parity(ctx: AppContext, options: ParityOptions, *, today: dt.date | None = None) -> ParityReport:
+    if options.dev_file is None:
+        raise UserError(
+            "no dev stack to compare: pass --dev FILE",
+            hint="--dev takes the compose file your team already runs, e.g. --dev docker-compose.yml",
+        )
+    dev_file = _absolute(ctx.cwd, options.dev_file)
+    dev_compose = _compose_document(dev_file)
+    section: Mapping[str, Any] | None = None
+    base_dir = ctx.cwd
+    if options.parity_config is not None:
+        config_file = _absolute(ctx.cwd, options.parity_config)
+        section = load_parity_config(config_file)
+        base_dir = config_file.parent
+    against = [_path_or_name(ctx.cwd, a) for a in options.against] or None
+    runtime = None
+    if options.inspect_runtime:
+        project = options.project or compose_project_name(dev_compose, dev_file, ctx.env)
+        runtime = read_runtime(project, _docker_client(ctx))
+    return check_parity(
+        dev_compose,
+        section,
+        base_dir,
+        against,
+        runtime,
+        values_env=_absolute(ctx.cwd, options.values_env) if options.values_env else None,
+        dev_dir=dev_file.parent,
+        dev_name=loader.shown_path(dev_file, ctx.cwd),
+        dev_file=dev_file,
+        today=today,
+    )
+
+
+def load_parity_config(path: Path) -> Mapping[str, Any]:
+    """A YAML file holding a `parity:` section (or just the section), validated, problems located."""
+    text = loader.read_text(path)
+    docs = loader.parse_documents(text, path)
+    if len(docs) != 1 or not isinstance(docs[0], Mapping):
+        raise UserError(
+            f"{path}: expected one YAML mapping with a parity: section", hint="see docs/parity.md"
+        )
+    doc = docs[0]
+    nested = "parity" in doc
+    section = doc["parity"] if nested else doc
+    problems = validate_parity_section(section)
+    if problems:
+        located = []
+        for problem in problems:
+            where = _path_parts(problem.path, nested)
+            line = loader.line_of(text, 0, where)
+            location = Location(str(path), line, 1) if line else None
+            located.append(type(problem)(problem.message, location, problem.path, problem.hint, problem.code))
+        raise ProfileError(located, hint="docs/parity.md describes the parity section")
+    return section if isinstance(section, Mapping) else {}
+
+
+def _path_parts(dotted: str, nested: bool) -> list[str | int]:
+    parts: list[str | int] = []
+    for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", dotted):
+        parts.append(int(index) if index else name)
+    return parts if nested else parts[1:]
+
+
+def compose_project_name(doc: Mapping[str, Any], file: Path, env: Mapping[str, str]) -> str:
+    """The project name compose itself would use: `name:`, COMPOSE_PROJECT_NAME, else the folder's name."""
+    name = doc.get("name") or env.get("COMPOSE_PROJECT_NAME") or file.parent.name
+    return re.sub(r"[^a-z0-9_-]", "", str(name).lower())
+
+
+def _entries(
+    configured: Sequence[AgainstEntry], against: Sequence[Path] | None, base: Path
+) -> list[AgainstEntry]:
+    if not against:
+        return list(configured)
+    chosen = []
+    for path in against:
+        by_name = [e for e in configured if e.name == str(path)]
+        by_path = [e for e in configured if (base / e.path).resolve() == (base / path).resolve()]
+        if by_name or by_path:
+            chosen.append((by_name or by_path)[0])
+        elif not path.is_absolute() and not (base / path).exists() and "/" not in str(path):
+            names = ", ".join(e.name for e in configured if e.name) or "none"
+            raise UserError(f"--against {path}: no such file, folder or parity.against name (names: {names})")
+        else:
+            chosen.append(AgainstEntry(path=str(path)))
+    return chosen
+
+
+def _values(path: Path) -> dict[str, str]:
+    return {k: v or "" for k, v in loader.parse_env_file(path).values.items()}
+
+
+def _compose_document(path: Path) -> Mapping[str, Any]:
+    docs = loader.parse_documents(loader.read_text(path), path)
+    if len(docs) != 1 or not isinstance(docs[0], Mapping) or not isinstance(docs[0].get("services"), Mapping):
+        raise UserError(
+            f"{path}: not a compose file (no services: mapping)", hint="--dev takes a compose file"
+        )
+    return docs[0]
+
+
+def _absolute(cwd: Path, path: Path) -> Path:
+    return path if path.is_absolute() else (cwd / path)
+
+
+def _path_or_name(cwd: Path, given: str) -> Path:
+    """A path that exists is made absolute; anything else may be the name of a parity.against entry."""
+    candidate = _absolute(cwd, Path(given))
+    return candidate if candidate.exists() else Path(given)
+
+
+def _docker_client(ctx: AppContext) -> Any:
+    """The engine adapter's SDK client when the context has one; else runtime.py makes its own."""
+    engine = getattr(ctx, "engine", None)
+    try:
+        return engine.client if engine is not None else None
+    except Exception:  # an engine that cannot be reached: read_runtime reports it
+        return None
