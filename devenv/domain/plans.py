@@ -107,7 +107,11 @@ class Plan:
 
 
 def merge(title: str, plans: Iterable[Plan]) -> Plan:
-    """One plan from several: steps in order with exact duplicates dropped; the first blocked part wins."""
+    """One plan from several: steps in order with exact duplicates dropped.
+
+    If any part is blocked, the whole plan is: it keeps no steps (running half of it would leave the
+    machine in between) and carries the first blocked part's reason and hint.
+    """
     steps: list[Step] = []
     notes: list[str] = []
     blocked: Plan | None = None
@@ -119,7 +123,7 @@ def merge(title: str, plans: Iterable[Plan]) -> Plan:
         if plan.blocked and blocked is None:
             blocked = plan
     if blocked is not None:
-        return Plan(title, tuple(steps), tuple(notes), blocked.blocked, blocked.hint)
+        return Plan(title, (), tuple(notes), blocked.blocked, blocked.hint)
     return Plan(title, tuple(steps), tuple(notes))
 
 
@@ -164,10 +168,10 @@ def _require_root(plan: Plan, platform: Platform) -> Plan:
     """A plan with root steps on a machine where devenv cannot become root says what to ask for instead."""
     if plan.blocked or not plan.needs_root or platform.can_be_root:
         return plan
-    commands = "; ".join(shlex.join(s.argv) for s in plan.steps if s.needs_root)
+    commands = "; ".join(s.display(as_root=True) for s in plan.steps)
     return Plan(
         plan.title,
-        plan.steps,
+        (),
         plan.notes,
         blocked="these steps need root, and sudo is not available to this user",
         hint=f"ask an administrator to run (as root): {commands}; then run devenv again",
@@ -671,55 +675,81 @@ def _macos_start(platform: Platform, options: Options, *, installing: bool) -> P
 # ------------------------------------------------------------------------------------------------ public
 
 
-def engine_install_plan(platform: Platform, options: Options | None = None) -> Plan:
-    """Install the engine and the docker CLI (the package family already present, else the default)."""
-    options = options or Options()
+def _supported(platform: Platform) -> bool:
+    return platform.os is OS.MACOS or (platform.os is OS.LINUX and platform.family is not Family.UNSUPPORTED)
+
+
+def _engine_install(platform: Platform, options: Options) -> Plan:
     if platform.os is OS.MACOS:
         return _macos_engine_install(platform, options)
-    if platform.os is OS.LINUX and platform.family is not Family.UNSUPPORTED:
-        return _require_root(_linux_engine_install(platform, options), platform)
-    return _unsupported(platform, "Install the Docker engine")
+    return _linux_engine_install(platform, options)
+
+
+def _compose(platform: Platform, options: Options) -> Plan:
+    if platform.os is OS.MACOS:
+        return _macos_compose(platform, options)
+    return _linux_compose(platform, options)
+
+
+def _start(platform: Platform, options: Options, *, installing: bool) -> Plan:
+    if platform.os is OS.MACOS:
+        return _macos_start(platform, options, installing=installing)
+    return _linux_start(platform, installing=installing)
+
+
+def engine_install_plan(platform: Platform, options: Options | None = None) -> Plan:
+    """Install the engine and the docker CLI (the package family already present, else the default)."""
+    if not _supported(platform):
+        return _unsupported(platform, "Install the Docker engine")
+    return _require_root(_engine_install(platform, options or Options()), platform)
 
 
 def compose_plan(platform: Platform, options: Options | None = None) -> Plan:
     """Compose v2 as a CLI plugin: the platform's package, else the sha256-verified release binary."""
-    options = options or Options()
-    if platform.os is OS.MACOS:
-        return _macos_compose(platform, options)
-    if platform.os is OS.LINUX and platform.family is not Family.UNSUPPORTED:
-        return _require_root(_linux_compose(platform, options), platform)
-    return _unsupported(platform, "Install compose v2")
+    if not _supported(platform):
+        return _unsupported(platform, "Install compose v2")
+    return _require_root(_compose(platform, options or Options()), platform)
 
 
 def start_plan(platform: Platform, options: Options | None = None, *, installing: bool = False) -> Plan:
     """Start an installed engine (systemctl; the SysV script without systemd; colima; the Desktop app)."""
-    options = options or Options()
-    if platform.os is OS.MACOS:
-        return _macos_start(platform, options, installing=installing)
-    if platform.os is OS.LINUX and platform.family is not Family.UNSUPPORTED:
-        return _require_root(_linux_start(platform, installing=installing), platform)
-    return _unsupported(platform, "Start the Docker engine")
+    if not _supported(platform):
+        return _unsupported(platform, "Start the Docker engine")
+    return _require_root(_start(platform, options or Options(), installing=installing), platform)
 
 
 def setup_plan(platform: Platform, state: SetupState, options: Options | None = None) -> Plan:
     """Everything needed for a working engine + compose, from what is installed and answering now."""
     options = options or Options()
+    title = f"Set up Docker on {platform.description}"
+    if not _supported(platform):
+        return _unsupported(platform, title)
     parts: list[Plan] = []
     installing = not state.cli or (not state.engine and not state.running)
     if installing:
-        parts.append(engine_install_plan(platform, options))
+        parts.append(_engine_install(platform, options))
     included = installing and (
         _macos_uses_desktop(platform, options)
         if platform.os is OS.MACOS
         else _linux_install_includes_compose(platform, options)
     )
     if not state.compose and not included:
-        parts.append(compose_plan(platform, options))
+        parts.append(_compose(platform, options))
     if not state.running:
-        parts.append(start_plan(platform, options, installing=installing and not state.engine))
+        parts.append(_start(platform, options, installing=installing and not state.engine))
     if not parts:
         return Plan("Docker is ready: nothing to do")
-    return merge(f"Set up Docker on {platform.description}", parts)
+    if platform.os is OS.MACOS and options.desktop and not _macos_uses_desktop(platform, options):
+        parts.append(
+            Plan(
+                title,
+                notes=(
+                    "colima is already installed, so devenv uses it rather than adding Docker Desktop "
+                    "beside it; to switch, `brew uninstall colima` first.",
+                ),
+            )
+        )
+    return _require_root(merge(title, parts), platform)
 
 
 def git_plan(platform: Platform, options: Options | None = None) -> Plan:
