@@ -68,9 +68,10 @@ class FakeBin:
     def calls(self) -> list[str]:
         return self.log.read_text().splitlines() if self.log.exists() else []
 
-    def add(self, name: str, body: str = "") -> Path:
+    def add(self, name: str, body: str = "", *, record: bool = True) -> Path:
+        """A fake command; `record=False` for ones that only answer questions (docker --version)."""
         path = self.bin / name
-        path.write_text(RECORD + body)
+        path.write_text((RECORD if record else "#!/bin/sh\n") + body)
         path.chmod(0o755)
         return path
 

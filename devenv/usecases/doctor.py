@@ -137,6 +137,7 @@ def apply_fixes(
     assume_yes: bool = False,
     output: Callable[[str], None] | None = None,
     ports: Sequence[int] = (),
+    wait_seconds: float = ENGINE_WAIT_SECONDS,
 ) -> DoctorReport:
     """Offer the fix plan (asked once), then the docker-group change (always asked on its own).
 
@@ -170,7 +171,8 @@ def apply_fixes(
         return report
     if facts.engine is None:  # the plan installed or started one: give it time to answer
         out("waiting for the engine to answer...")
-        ctx.engine.wait_until_ready(ENGINE_WAIT_SECONDS)
+        if not ctx.engine.wait_until_ready(wait_seconds):
+            out(f"the engine did not answer within {wait_seconds:.0f} s; checking again anyway")
     ctx.system.refresh()  # packages changed: gather again
     return run_doctor(ctx, ports=ports, options=facts.options)
 
@@ -220,6 +222,7 @@ def ensure_engine(
     assume_yes: bool = False,
     options: plans.Options | None = None,
     output: Callable[[str], None] | None = None,
+    wait_seconds: float = ENGINE_WAIT_SECONDS,
 ) -> DoctorReport:
     """For `devenv init`: make Docker, compose and git work (with consent), or raise saying what is wrong.
 
@@ -229,7 +232,14 @@ def ensure_engine(
     if not report.failing(ESSENTIAL):
         return report
     report = apply_fixes(
-        ctx, report, out=out, confirm=confirm, dry_run=dry_run, assume_yes=assume_yes, output=output
+        ctx,
+        report,
+        out=out,
+        confirm=confirm,
+        dry_run=dry_run,
+        assume_yes=assume_yes,
+        output=output,
+        wait_seconds=wait_seconds,
     )
     if dry_run:
         return report
