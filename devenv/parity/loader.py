@@ -305,6 +305,12 @@ def _user_error(exc: ManifestError, file: Path, text: str | None) -> UserError:
 
 def line_of(text: str, doc_index: int, where: Sequence[str | int]) -> int | None:
     """The 1-based line of a path inside the doc_index-th YAML document (JSON is YAML too)."""
+    found = position_of(text, doc_index, where)
+    return found[0] if found else None
+
+
+def position_of(text: str, doc_index: int, where: Sequence[str | int]) -> tuple[int, int] | None:
+    """(line, column), 1-based, of the deepest node of `where` that exists in the document."""
     import yaml
 
     try:
@@ -314,13 +320,13 @@ def line_of(text: str, doc_index: int, where: Sequence[str | int]) -> int | None
     if doc_index >= len(nodes):
         return None
     node: Any = nodes[doc_index]
-    line = int(node.start_mark.line) + 1
+    mark = node.start_mark
     for part in where:
         node = _child(node, part)
         if node is None:
             break
-        line = int(node.start_mark.line) + 1
-    return line
+        mark = node.start_mark
+    return int(mark.line) + 1, int(mark.column) + 1
 
 
 def _child(node: Any, part: str | int) -> Any:

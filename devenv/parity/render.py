@@ -48,13 +48,15 @@ def print_report(report: ParityReport, console: Console, *, strict: bool = False
     console.print(Text(f"{report.summary_line()}: {verdict} (fails on {gate})", style=style))
 
 
-def _row(finding: Finding) -> tuple[Text, str, str, str, str, str]:
+def _row(finding: Finding) -> list[Text]:
+    """Every cell a Text: values are shown as they are, never read as rich markup (`[literal]`)."""
     from rich.text import Text
 
     if finding.allowed is not None:
         severity = Text(f"allowed ({finding.severity.value})", style="dim")
-        why = f"{finding.message} [allowed: {finding.allowed.reason}]"
+        why = f"{finding.message} (allowed: {finding.allowed.reason})"
     else:
         severity = Text(finding.severity.value, style=STYLES[finding.severity])
         why = finding.message
-    return severity, finding.code, ", ".join(finding.keys), finding.dev or "", finding.prod or "", why
+    cells = [finding.code, ", ".join(finding.keys), finding.dev or "", finding.prod or "", why]
+    return [severity, *(Text(cell) for cell in cells)]

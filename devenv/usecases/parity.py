@@ -120,8 +120,8 @@ def load_parity_config(path: Path) -> Mapping[str, Any]:
         located = []
         for problem in problems:
             where = _path_parts(problem.path, nested)
-            line = loader.line_of(text, 0, where)
-            location = Location(str(path), line, 1) if line else None
+            found = loader.position_of(text, 0, where)
+            location = Location(str(path), *found) if found else None
             located.append(type(problem)(problem.message, location, problem.path, problem.hint, problem.code))
         raise ProfileError(located, hint="docs/parity.md describes the parity section")
     return section if isinstance(section, Mapping) else {}

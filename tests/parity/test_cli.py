@@ -1,0 +1,143 @@
+"""`devenv parity` through the real CLI: the report, --json, exit codes for CI, and bad input."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.conftest import Result
+from tests.parity.helpers import FIXTURES
+
+Cli = Callable[..., Result]
+DEV = str(FIXTURES / "dev" / "docker-compose.yml")
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_report_is_grouped_by_service_and_fails_on_errors(cli: Cli) -> None:
+    result = cli("parity", "--dev", DEV, "--against", str(FIXTURES / "k8s"), "--no-runtime")
+    assert result.code == 1
+    out = result.out
+    assert "db  ~  StatefulSet/postgres  (image name" in out
+    assert "version-minor-drift" in out and "postgres:15.4" in out and "postgres:15.10" in out
+    assert "workload-missing-in-dev" in out
+    assert out.rstrip().endswith("FAILED (fails on errors)")
+    assert result.err == ""
+
+
+def test_json_report_for_tools(cli: Cli, tmp_path: Path) -> None:
+    config = write(
+        tmp_path / "parity.yml",
+        "parity:\n  services:\n    web: {workload: api}\n    mailhog: {dev_only: true}\n",
+    )
+    result = cli(
+        "parity",
+        "--dev",
+        DEV,
+        "-a",
+        str(FIXTURES / "k8s"),
+        "--parity-config",
+        str(config),
+        "--json",
+        "--no-runtime",
+    )
+    assert result.code == 1
+    data = json.loads(result.out)
+    assert data["summary"]["failed"] is True
+    api = str(FIXTURES / "k8s" / "api.yaml")  # outside the parity config's folder: shown in full
+    assert {"service": "web", "counterpart": "Deployment/api", "how": "explicit", "source": api} in data[
+        "matches"
+    ]
+    web = [f for f in data["findings"] if f["service"] == "web"]
+    by_code = {f["code"]: f for f in web}
+    assert by_code["env-only-in-dev"]["keys"] == ["DEBUG"]
+    assert by_code["env-value-differs"]["dev"] == "'debug' [literal]"
+    assert by_code["env-value-differs"]["prod"] == "'info' [literal]"
+    assert by_code["digest-unchecked"]["severity"] == "info"
+    assert by_code["command-differs"]["workload"] == "Deployment/api"
+    assert set(by_code["digest-unchecked"]) >= {"code", "severity", "message", "summary", "allowed", "source"}
+
+
+def test_clean_stack_passes_and_strict_fails_on_warnings(cli: Cli, tmp_path: Path) -> None:
+    prod = write(
+        tmp_path / "prod.yml", "services:\n  api:\n    image: app:1.0\n    environment: {MODE: prod}\n"
+    )
+    clean = write(
+        tmp_path / "dev.yml", "services:\n  api:\n    image: app:1.0\n    environment: {MODE: prod}\n"
+    )
+    warned = write(
+        tmp_path / "dev2.yml", "services:\n  api:\n    image: app:1.0\n    environment: {MODE: dev}\n"
+    )
+    ok = cli("parity", "--dev", str(clean), "--against", str(prod), "--no-runtime")
+    assert ok.code == 0, ok.out
+    assert "no differences" in ok.out and "parity: clean against prod.yml" in ok.out
+    text = cli("parity", "--dev", str(warned), "--against", str(prod), "--no-runtime")
+    assert text.code == 0
+    assert "'dev' [literal]" in text.out and "'prod' [literal]" in text.out  # values, not rich markup
+    strict = cli("parity", "--dev", str(warned), "--against", str(prod), "--no-runtime", "--strict", "--json")
+    assert strict.code == 1
+    assert json.loads(strict.out)["summary"] == {
+        "errors": 0,
+        "warnings": 1,
+        "info": 0,
+        "allowed": 0,
+        "failed": True,
+        "strict": True,
+    }
+
+
+def test_allow_list_in_parity_config_makes_ci_pass(cli: Cli, tmp_path: Path) -> None:
+    write(tmp_path / "prod.yml", "services:\n  api:\n    image: app:1.0\n")
+    dev = write(
+        tmp_path / "dev.yml", "services:\n  api:\n    image: app:1.0\n    environment: {DEBUG: '1'}\n"
+    )
+    config = write(
+        tmp_path / "parity.yml",
+        "parity:\n  against: [{compose: prod.yml, name: swarm}]\n  allow:\n"
+        "    - {rule: env-only-in-dev, service: api, keys: [DEBUG], reason: dev-only switch,\n"
+        "       expires: 2999-01-01}\n",
+    )
+    result = cli("parity", "--dev", str(dev), "--parity-config", str(config), "--strict", "--no-runtime")
+    assert result.code == 0, result.out
+    assert "allowed (warning)" in result.out and "dev-only switch" in result.out
+    assert "(1 allowed)" in result.out
+    by_name = cli("parity", "--dev", str(dev), "--parity-config", str(config), "-a", "swarm", "--no-runtime")
+    assert by_name.code == 0
+
+
+def test_bad_input_is_a_message_with_a_hint_not_a_traceback(cli: Cli, tmp_path: Path) -> None:
+    bad = write(tmp_path / "k8s" / "api.yaml", "kind: Deployment\napiVersion: apps/v1\nmetadata: [\n")
+    result = cli("parity", "--dev", DEV, "--against", str(tmp_path / "k8s"), "--no-runtime")
+    assert result.code == 2
+    assert result.err.startswith(f"error: {bad}:4: invalid YAML")
+    assert "hint: " in result.err and "Traceback" not in result.err
+    missing = cli("parity", "--dev", DEV, "--against", "deploy/nowhere/", "--no-runtime")
+    assert missing.code == 2 and "no such file or folder" in missing.err
+
+
+def test_dev_is_required_until_a_workspace_exists(cli: Cli) -> None:
+    result = cli("parity", "--against", str(FIXTURES / "k8s"), "--no-runtime")
+    assert result.code == 2
+    assert "--dev FILE" in result.err
+
+
+def test_unknown_against_name(cli: Cli) -> None:
+    result = cli("parity", "--dev", DEV, "--against", "production", "--no-runtime")
+    assert result.code == 2
+    assert "no such file, folder or parity.against name" in result.err
+
+
+def test_summary_line_for_status(cli: Cli, tmp_path: Path) -> None:
+    from devenv.usecases.parity import check_parity
+
+    dev = {"services": {"api": {"image": "app:1.0", "environment": {"X": "1"}}}}
+    prod = write(tmp_path / "prod.yml", "services:\n  api:\n    image: app:2.0\n")
+    report = check_parity(dev, None, tmp_path, [prod])
+    assert report.summary_line() == "parity: 1 warning against prod.yml"
+    write(tmp_path / "prod.yml", "services:\n  api:\n    image: app:1.0\n    environment: {X: '1'}\n")
+    assert check_parity(dev, None, tmp_path, [prod]).summary_line() == "parity: clean against prod.yml"
