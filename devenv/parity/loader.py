@@ -135,15 +135,45 @@ def _hidden(relative: Path) -> bool:
     return any(part.startswith(".") for part in relative.parts)
 
 
-def load_prod(entry: AgainstEntry, base_dir: Path, values: Mapping[str, str] | None) -> Side:
-    root = (base_dir / entry.path).resolve() if not Path(entry.path).is_absolute() else Path(entry.path)
-    side = Side(sources=[entry.name or shown_path(root, base_dir)])
+def load_prod(entries: Sequence[tuple[AgainstEntry, Mapping[str, str] | None]], base_dir: Path) -> Side:
+    """Every `against` entry, each with the values its templates render with (None: do not render).
+
+    Kubernetes documents of all entries are read together, so a ConfigMap or Service in one file
+    resolves references from another.
+    """
+    side = Side()
     k8s_docs: list[kubernetes.Document] = []
-    files = _manifest_files(root)
+    all_files: list[Path] = []
+    for entry, values in entries:
+        root = Path(entry.path) if Path(entry.path).is_absolute() else (base_dir / entry.path).resolve()
+        side.sources.append(entry.name or shown_path(root, base_dir))
+        files = _manifest_files(root)
+        all_files.extend(files)
+        used = _load_files(files, entry, base_dir, values, side=side, k8s_docs=k8s_docs)
+        if not used:
+            raise UserError(f"{shown_path(root, base_dir)}: no manifests parity can read", hint=FORMATS_HINT)
+    if k8s_docs:
+        with _pinned_many(all_files, base_dir):
+            side.extend(kubernetes.read_kubernetes(k8s_docs))
+    return side
+
+
+def _load_files(
+    files: Sequence[Path],
+    entry: AgainstEntry,
+    base_dir: Path,
+    values: Mapping[str, str] | None,
+    *,
+    side: Side,
+    k8s_docs: list[kubernetes.Document],
+) -> int:
+    """Read one entry's files into `side` (Kubernetes documents into `k8s_docs`); how many were used."""
+    used = 0
     for file in files:
         shown = shown_path(file, base_dir)
         text = read_text(file)
         if file.name.endswith(TEMPLATE_SUFFIXES) or _template_in_use(text, file):
+            used += 1
             if values is None:
                 hint = HELM_HINT if is_go_template(text) else "pass --values-env FILE to render it"
                 side.notes.append(SourceNote("template-unrendered", shown, f"{shown} is a template; {hint}"))
@@ -159,6 +189,7 @@ def load_prod(entry: AgainstEntry, base_dir: Path, values: Mapping[str, str] | N
             if len(files) == 1:
                 raise UserError(f"{shown}: not a manifest parity can read", hint=FORMATS_HINT)
             continue
+        used += 1
         with _pinned(file, text):
             if kind == "kubernetes":
                 k8s_docs.extend(
@@ -168,12 +199,7 @@ def load_prod(entry: AgainstEntry, base_dir: Path, values: Mapping[str, str] | N
                 )
             else:
                 side.extend(_read_one(kind, docs, shown, file=file, entry=entry, base_dir=base_dir))
-    if k8s_docs:
-        with _pinned_many(files, base_dir):
-            side.extend(kubernetes.read_kubernetes(k8s_docs))
-    if not side.workloads and not side.notes:
-        raise UserError(f"{side.sources[0]}: no workloads found", hint=FORMATS_HINT)
-    return side
+    return used
 
 
 def _read_one(

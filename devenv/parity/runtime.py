@@ -41,5 +41,6 @@ def read_runtime(project: str, client: Any | None = None) -> RuntimeView:
                 env_keys=keys,
             )
     except Exception as exc:  # the SDK raises DockerException, requests' errors, OSError...
-        return RuntimeView(project, problem=f"the Docker engine could not be asked ({type(exc).__name__})")
+        first = (str(exc).splitlines() or [type(exc).__name__])[0][:160]
+        return RuntimeView(project, problem=f"the Docker engine could not be asked: {first}")
     return RuntimeView(project, services)

@@ -18,7 +18,7 @@ from devenv.errors import Location, ProfileError, UserError
 from devenv.parity import loader
 from devenv.parity.check import compare
 from devenv.parity.config import AgainstEntry, parse_parity_section, validate_parity_section
-from devenv.parity.model import RuntimeView, Side
+from devenv.parity.model import RuntimeView
 from devenv.parity.report import ParityReport
 from devenv.parity.runtime import read_runtime
 
@@ -61,12 +61,11 @@ def check_parity(
             "or list them in parity.against",
         )
     shared_values = _values(values_env) if values_env else None
-    prod = Side()
-    for entry in entries:
-        values = shared_values
-        if values is None and entry.values_env:
-            values = _values(base_dir / entry.values_env)
-        prod.extend(loader.load_prod(entry, base_dir, values))
+    with_values = [
+        (entry, shared_values or (_values(base_dir / entry.values_env) if entry.values_env else None))
+        for entry in entries
+    ]
+    prod = loader.load_prod(with_values, base_dir)
     dev = loader.load_dev(dev_compose, dev_dir or base_dir, dev_name, dev_file)
     return compare(dev, prod, config, runtime=runtime, today=today)
 

@@ -46,7 +46,7 @@ def test_yaml_file_with_jinja_markers_is_a_template(tmp_path: Path) -> None:
 
 
 def test_markers_in_ignored_kinds_are_not_templates() -> None:
-    side = loader.load_prod(AgainstEntry(path="k8s/jobs.yaml"), FIXTURES, None)  # has a PrometheusRule
+    side = loader.load_prod([(AgainstEntry(path="k8s/jobs.yaml"), None)], FIXTURES)  # has a PrometheusRule
     assert side.notes == [] and len(side.workloads) == 3
 
 

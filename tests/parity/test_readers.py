@@ -10,8 +10,11 @@ from devenv.parity.model import MountKind, Port, Side, SourceKind, Workload
 from tests.parity.helpers import FIXTURES
 
 
-def load(path: str, **entry: object) -> Side:
-    return loader.load_prod(AgainstEntry(path=path, **entry), FIXTURES, None)  # type: ignore[arg-type]
+def load(
+    path: str, *, name: str | None = None, env: tuple[str, ...] = (), secret_env: tuple[str, ...] = ()
+) -> Side:
+    entry = AgainstEntry(path=path, name=name, env=env, secret_env=secret_env)
+    return loader.load_prod([(entry, None)], FIXTURES)
 
 
 def by_name(side: Side) -> dict[str, Workload]:
@@ -74,11 +77,19 @@ def test_kubernetes_shape() -> None:
     assert side["nightly-report"].main.command == ("python", "-m", "app.report")
 
 
+def test_kubernetes_references_resolve_across_against_entries() -> None:
+    entries = [(AgainstEntry(path="k8s/api.yaml"), None), (AgainstEntry(path="k8s/config.yaml"), None)]
+    side = loader.load_prod(entries, FIXTURES)
+    assert side.notes == []  # envFrom app-config / api-secrets found in the other file
+    assert side.sources == ["k8s/api.yaml", "k8s/config.yaml"]
+    assert by_name(side)["api"].main.env["APP_MODE"].value == "production"
+
+
 def test_kubernetes_list_from_kubectl_get(tmp_path: Path) -> None:
     text = (FIXTURES / "k8s" / "postgres.yaml").read_text().split("---")[0]
     indented = "\n".join("    " + line for line in text.splitlines())
     (tmp_path / "list.yaml").write_text(f"apiVersion: v1\nkind: List\nitems:\n  -\n{indented}\n")
-    side = loader.load_prod(AgainstEntry(path="list.yaml"), tmp_path, None)
+    side = loader.load_prod([(AgainstEntry(path="list.yaml"), None)], tmp_path)
     assert [w.qualified_name for w in side.workloads] == ["StatefulSet/postgres"]
 
 
@@ -164,7 +175,7 @@ def test_ecs_describe_task_definition_output() -> None:
 
 def test_ecs_bare_container_definitions_list(tmp_path: Path) -> None:
     (tmp_path / "defs.json").write_text('[{"name": "api", "image": "app:1", "memory": 256}]')
-    side = loader.load_prod(AgainstEntry(path="defs.json"), tmp_path, None)
+    side = loader.load_prod([(AgainstEntry(path="defs.json"), None)], tmp_path)
     assert [w.name for w in side.workloads] == ["api"]
 
 
