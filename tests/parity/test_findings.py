@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -404,6 +405,6 @@ def test_allow_unused() -> None:
 
 
 def test_every_code_has_a_test_here() -> None:
-    source = open(__file__, encoding="utf-8").read()  # noqa: SIM115
+    source = Path(__file__).read_text(encoding="utf-8")
     untested = [c for c in CODES if c != "template-unrendered" and f'"{c}"' not in source]
     assert untested == []  # template-unrendered: tests/parity/test_loader.py

@@ -128,20 +128,19 @@ def _catalogue(doc: Document, catalog: _Catalog) -> None:
         catalog.services.append(doc)
 
 
+_TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {
+    "Pod": (),
+    "CronJob": ("spec", "jobTemplate", "spec", "template"),
+}
+
+
 def _pod_template(body: Mapping[str, Any]) -> tuple[Mapping[str, Any], list[PathPart]]:
-    kind = body["kind"]
-    spec = mapping(body.get("spec"), ["spec"])
-    if kind == "Pod":
-        return body, []
-    if kind == "CronJob":
-        job = mapping(mapping(spec.get("jobTemplate"), ["spec", "jobTemplate"]).get("spec"), [])
-        return mapping(job.get("template"), ["spec", "jobTemplate", "spec", "template"]), [
-            "spec",
-            "jobTemplate",
-            "spec",
-            "template",
-        ]
-    return mapping(spec.get("template"), ["spec", "template"]), ["spec", "template"]
+    """The pod template (for a Pod, the Pod itself) and where it sits in the document."""
+    path = _TEMPLATE_PATHS.get(str(body["kind"]), ("spec", "template"))
+    node: Mapping[str, Any] = body
+    for depth, key in enumerate(path):
+        node = mapping(node.get(key), path[: depth + 1])
+    return node, list(path)
 
 
 def _workload(doc: Document, catalog: _Catalog, notes: list[SourceNote]) -> Workload:
