@@ -67,7 +67,7 @@ def _compare_pair(
         dev_complete=not pair.dev.main.env_unresolved,
         prod_complete=not pair.container.env_unresolved,
     )
-    yield from compare_shape(pair, dev_for)
+    yield from compare_shape(pair, dev_for, running)
 
 
 def _located(pair: Pair, findings: Iterable[Finding]) -> Iterable[Finding]:

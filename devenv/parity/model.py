@@ -231,6 +231,7 @@ class RuntimeService:
     repo_digests: tuple[str, ...] = ()  # repo@sha256:<hex>; empty for a locally built image
     image_tags: tuple[str, ...] = ()
     env_keys: frozenset[str] = frozenset()
+    healthcheck: str | None = None  # the container's own health check (compose's or the image's)
 
     def runs_digest(self, digest: str) -> bool:
         """Prod's pinned digest is what runs: the image id (local builds) or one of its repo digests."""

@@ -31,16 +31,25 @@ def read_runtime(project: str, client: Any | None = None) -> RuntimeView:
             if not service or service in services:
                 continue
             attrs = container.attrs
+            config = attrs.get("Config") or {}
             image_id = str(attrs.get("Image") or "")
-            keys = frozenset(str(e).partition("=")[0] for e in (attrs.get("Config") or {}).get("Env") or ())
+            keys = frozenset(str(e).partition("=")[0] for e in config.get("Env") or ())
             image = client.images.get(image_id).attrs if image_id else {}
             services[service] = RuntimeService(
                 image_id=image_id,
                 repo_digests=tuple(image.get("RepoDigests") or ()),
                 image_tags=tuple(image.get("RepoTags") or ()),
                 env_keys=keys,
+                healthcheck=_healthcheck(config.get("Healthcheck")),
             )
     except Exception as exc:  # the SDK raises DockerException, requests' errors, OSError...
         first = (str(exc).splitlines() or [type(exc).__name__])[0][:160]
         return RuntimeView(project, problem=f"the Docker engine could not be asked: {first}")
     return RuntimeView(project, services)
+
+
+def _healthcheck(value: Any) -> str | None:
+    test = value.get("Test") if isinstance(value, dict) else None
+    if not test or test[0] == "NONE":
+        return None
+    return " ".join(str(t) for t in (test[1:] if test[0] in {"CMD", "CMD-SHELL"} else test))

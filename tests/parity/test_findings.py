@@ -341,6 +341,9 @@ def test_healthcheck_only_in_prod_or_dev() -> None:
     }
     both = compose(a={"image": "x:1", "healthcheck": health})
     assert codes(check(both, both)) == set()
+    from_image = RuntimeView("p", {"a": RuntimeService(IMAGE_ID, healthcheck="wget -qO- localhost")})
+    prod = compose(a={"image": "x:1", "healthcheck": health})
+    assert codes(check(compose(a={"image": "x:1"}), prod, runtime=from_image)) == set()
 
 
 def test_replicas_differ() -> None:

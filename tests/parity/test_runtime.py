@@ -48,7 +48,13 @@ class FakeClient:
 def test_reads_image_identity_and_env_keys_only() -> None:
     env = ["PATH=/bin", "DB_PASSWORD=runtime-secret-VALUE", "EMPTY="]
     client = FakeClient(
-        [FakeContainer("p-web-1", {SERVICE_LABEL: "web"}, {"Image": IMAGE, "Config": {"Env": env}})]
+        [
+            FakeContainer(
+                "p-web-1",
+                {SERVICE_LABEL: "web"},
+                {"Image": IMAGE, "Config": {"Env": env, "Healthcheck": {"Test": ["CMD-SHELL", "true"]}}},
+            )
+        ]
     )
     view = read_runtime("p", client)
     assert client.filters == [{"label": f"{PROJECT_LABEL}=p"}]
@@ -57,6 +63,7 @@ def test_reads_image_identity_and_env_keys_only() -> None:
     assert "runtime-secret-VALUE" not in repr(view)
     assert web.runs_digest(IMAGE)
     assert web.repo_digests == (f"registry/app@{IMAGE}",) and web.image_tags == ("app:dev",)
+    assert web.healthcheck == "true"
 
 
 def test_an_engine_that_fails_is_a_reason_not_an_exception() -> None:

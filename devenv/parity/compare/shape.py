@@ -6,15 +6,18 @@ from collections.abc import Iterator, Mapping, Sequence
 
 from devenv.parity.findings import Finding
 from devenv.parity.mapping import Pair
-from devenv.parity.model import MountKind, Workload
+from devenv.parity.model import HealthCheck, MountKind, RuntimeService, Workload
 
 
-def compare_shape(pair: Pair, dev_for: Mapping[str, Sequence[Workload]]) -> Iterator[Finding]:
-    """`dev_for` maps a prod workload name to the dev services matched to it (for dependencies)."""
+def compare_shape(
+    pair: Pair, dev_for: Mapping[str, Sequence[Workload]], running: RuntimeService | None = None
+) -> Iterator[Finding]:
+    """`dev_for` maps a prod workload name to the dev services matched to it (for dependencies);
+    `running` is what the engine reports for the dev service, when it runs."""
     yield from _ports(pair)
     yield from _dependencies(pair, dev_for)
     yield from _persistence(pair)
-    yield from _health(pair)
+    yield from _health(pair, running)
     yield from _replicas(pair)
     yield from _resources(pair)
     yield from _command(pair)
@@ -104,8 +107,10 @@ def _persistence(pair: Pair) -> Iterator[Finding]:
             )
 
 
-def _health(pair: Pair) -> Iterator[Finding]:
+def _health(pair: Pair, running: RuntimeService | None) -> Iterator[Finding]:
     prod, dev = pair.container.health, pair.dev.main.health
+    if dev is None and running is not None and running.healthcheck:
+        dev = HealthCheck("exec", f"{running.healthcheck} (from the image)")
     if prod is not None and dev is None:
         yield Finding(
             "healthcheck-only-in-prod",
