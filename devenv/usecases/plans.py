@@ -77,7 +77,8 @@ def run_plan(
         out("dry run: nothing was changed")
         return PlanRun(0, dry_run=True)
     count = len(plan.steps)
-    if not assume_yes and not confirm(f"Run these {count} step{'s' if count > 1 else ''}?"):
+    question = "Run this step?" if count == 1 else f"Run these {count} steps?"
+    if not assume_yes and not confirm(question):
         out("nothing was changed")
         return PlanRun(0, declined=True)
     for number, step in enumerate(plan.steps, 1):

@@ -252,3 +252,26 @@ def test_engine_client_error_is_an_environment_problem(dead_host: str) -> None:
     with pytest.raises(EnvironmentProblem) as caught:
         engine.info()
     assert "no Docker engine answers" in caught.value.message and caught.value.hint
+
+
+def test_interactive_fix_asks_once_and_declining_changes_nothing(dead_host: str, tmp_path: Path) -> None:
+    import sys
+
+    import pexpect
+
+    env = {**os.environ, "DOCKER_HOST": dead_host, "NO_COLOR": "1", "COLUMNS": "200"}
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "devenv", "doctor", "--fix"],
+        env=env,
+        encoding="utf-8",
+        timeout=60,
+        cwd=str(tmp_path),
+    )
+    child.expect(r"Plan: ")
+    child.expect(r"Run (this step|these \d+ steps)\? \[y/N\]")
+    child.sendline("n")
+    child.expect("nothing was changed")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 3
