@@ -275,3 +275,39 @@ def test_interactive_fix_asks_once_and_declining_changes_nothing(dead_host: str,
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 3
+
+
+def test_ensure_engine_raises_what_is_still_wrong_after_the_plan(
+    fresh: tuple[AppContext, FakeBin], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hashlib
+
+    from devenv.domain import plans
+    from devenv.usecases.doctor import ensure_engine
+
+    monkeypatch.setitem(plans.COMPOSE_RELEASE_SHA256, "x86_64", hashlib.sha256(b"binary").hexdigest())
+    ctx, fake = fresh
+    with pytest.raises(EnvironmentProblem) as caught:
+        ensure_engine(ctx, out=lambda _t: None, confirm=lambda _q: True, wait_seconds=0)
+    assert caught.value.message.startswith("Engine reachable: no engine answers at DOCKER_HOST")
+    assert "apt-get install -y docker.io" in fake.calls()
+
+
+def test_ensure_engine_dry_run_runs_nothing(fresh: tuple[AppContext, FakeBin]) -> None:
+    from devenv.usecases.doctor import ensure_engine
+
+    ctx, fake = fresh
+    lines: list[str] = []
+    report = ensure_engine(ctx, out=lines.append, confirm=lambda _q: True, dry_run=True)
+    assert not report.ok and fake.calls() == []
+    assert any(line.startswith("Plan: ") for line in lines)
+
+
+@pytest.mark.integration
+def test_ensure_engine_with_a_working_engine_does_nothing() -> None:
+    from devenv.usecases.doctor import ensure_engine
+
+    env = dict(os.environ)
+    ctx = AppContext(settings=load_settings(env), cwd=Path.cwd(), env=env, interactive=False)
+    report = ensure_engine(ctx, out=lambda _t: pytest.fail("nothing to show"), confirm=lambda _q: False)
+    assert not report.failing(("docker-cli", "engine", "engine-api", "compose", "git", "access"))
