@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from devenv.adapters.compose import Compose
+    from devenv.adapters.dockerapi import EngineAPI
     from devenv.adapters.engine import Engine
     from devenv.adapters.process import ProcessRunner
     from devenv.adapters.system import System
@@ -62,6 +63,13 @@ class AppContext:
         from devenv.adapters.process import ProcessRunner
 
         return ProcessRunner(env=dict(self.env), echo=self.debug)
+
+    @cached_property
+    def api(self) -> EngineAPI:
+        """The stdlib engine client for hot paths (status, no-op up); see adapters/dockerapi.py."""
+        from devenv.adapters.dockerapi import EngineAPI
+
+        return EngineAPI.from_env(self.env)
 
     @cached_property
     def compose(self) -> Compose:

@@ -1,0 +1,220 @@
+"""The daily commands: up, down, status, logs, exec, run, reset."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from devenv.errors import ExitCode
+
+if TYPE_CHECKING:
+    from devenv.context import AppContext
+    from devenv.domain.health import ServiceStatus
+    from devenv.usecases.up import UpResult
+
+SetOption = Annotated[
+    list[str] | None, typer.Option("--set", "-s", help="Answer a variable: NAME=VALUE (repeatable).")
+]
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+TimeoutOption = Annotated[float, typer.Option(help="Seconds to wait for services to become healthy.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(up)
+    app.command()(down)
+    app.command()(status)
+    app.command()(logs)
+    app.command(name="exec", context_settings={"allow_interspersed_args": False})(exec_)
+    app.command(name="run", context_settings={"allow_interspersed_args": False})(run)
+    app.command()(reset)
+
+
+def up(
+    ctx: typer.Context,
+    services: Annotated[list[str] | None, typer.Argument(help="Only these services (and their links).")] = None,
+    profile: Annotated[str | None, typer.Option("--profile", "-p", help="Profile name or file.")] = None,
+    sets: SetOption = None,
+    build: Annotated[bool, typer.Option("--build", help="Rebuild images even if unchanged.")] = False,
+    no_seed: Annotated[bool, typer.Option("--no-seed", help="Skip the seed tasks.")] = False,
+    repo_dir: Annotated[Path | None, typer.Option(help="Where the platform checkout is.")] = None,
+    timeout: TimeoutOption = 300.0,
+) -> None:
+    """Bring the stack up: converge, wait until healthy, seed once, print the URLs."""
+    from devenv.usecases.profiles import parse_sets
+    from devenv.usecases.up import up as do_up
+
+    app_ctx: AppContext = ctx.obj
+    result = do_up(
+        app_ctx,
+        profile_ref=profile,
+        sets=parse_sets(sets or []),
+        services=services or None,
+        build=build,
+        seed=not no_seed,
+        timeout=timeout,
+        progress=_progress_printer(),
+        repo_dir=repo_dir,
+    )
+    print_up_result(result)
+
+
+def print_up_result(result: UpResult) -> None:
+    _print_table(result.statuses)
+    if not result.changed:
+        typer.echo("Up to date: nothing changed.")
+    else:
+        extra = []
+        if result.built:
+            extra.append(f"built {', '.join(result.built)}")
+        if result.seeded:
+            extra.append("seeded")
+        suffix = f" ({'; '.join(extra)})" if extra else ""
+        typer.echo(f"Stack is up in {result.seconds:.1f}s{suffix}.")
+
+
+def _progress_printer() -> object:
+    seen: dict[str, str] = {}
+
+    def progress(phase: str, statuses: dict[str, ServiceStatus]) -> None:
+        if seen.get("") != phase:
+            seen[""] = phase
+            typer.echo(f"{phase}...", err=True)
+        for name, st in statuses.items():
+            shown = st.shown_state
+            if seen.get(name) != shown and st.state != "missing":
+                seen[name] = shown
+                typer.echo(f"  {name}: {shown}", err=True)
+
+    return progress
+
+
+def _print_table(statuses: dict[str, ServiceStatus], *, now: float | None = None) -> None:
+    from devenv.domain.health import uptime
+
+    rows = []
+    for name, st in statuses.items():
+        age = uptime((now or 0) - st.created) if now and st.created else ""
+        rows.append([name, st.shown_state, ", ".join(st.urls()) or "-", st.image or "-", age])
+    headers = ["SERVICE", "STATE", "URLS", "IMAGE", "UP"] if now else ["SERVICE", "STATE", "URLS", "IMAGE"]
+    rows = [r if now else r[:4] for r in rows]
+    widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows, strict=False)]
+    for row in [headers, *rows]:
+        typer.echo("  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=False)).rstrip())
+
+
+def down(
+    ctx: typer.Context,
+    volumes: Annotated[bool, typer.Option("--volumes", "-v", help="Also delete the stack's data volumes.")] = False,
+    yes: YesOption = False,
+) -> None:
+    """Stop and remove the stack's containers and network (volumes only with --volumes)."""
+    from devenv.usecases.stack import down as do_down
+
+    do_down(ctx.obj, volumes=volumes, confirm=_confirmer(ctx.obj, yes, "--volumes"))
+    typer.echo("Stack removed" + (" with its volumes." if volumes else "; volumes kept."))
+
+
+def status(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Show each service's state, health, URLs, image and uptime."""
+    import json
+
+    from devenv.usecases.stack import status as do_status
+
+    report = do_status(ctx.obj)
+    if as_json:
+        payload = {
+            "workspace": report.workspace,
+            "project": report.project,
+            "profile": report.profile,
+            "needs_up": report.needs_up,
+            "drifted": report.drifted,
+            "services": {
+                name: {
+                    "state": st.state,
+                    "health": st.health,
+                    "exit_code": st.exit_code,
+                    "urls": st.urls(),
+                    "image": st.image,
+                    "container": st.container,
+                    "uptime_seconds": int(report.now - st.created) if st.created else None,
+                }
+                for name, st in report.statuses.items()
+            },
+        }
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    typer.echo(f"workspace {report.workspace}  profile {report.profile}  project {report.project}")
+    _print_table(report.statuses, now=report.now)
+    if report.profile_changed:
+        typer.echo("warning: the profile or its answers changed since the last up; run `devenv up`", err=True)
+    elif report.drifted:
+        typer.echo(
+            f"warning: {', '.join(report.drifted)} no longer match the profile; run `devenv up`", err=True
+        )
+
+
+def logs(
+    ctx: typer.Context,
+    services: Annotated[list[str] | None, typer.Argument(help="Services (default: all).")] = None,
+    follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep following new output.")] = False,
+    tail: Annotated[int | None, typer.Option("--tail", "-n", help="Only the last N lines of each.")] = None,
+) -> None:
+    """Show the services' logs."""
+    from devenv.usecases.stack import logs as do_logs
+
+    raise typer.Exit(do_logs(ctx.obj, services or [], follow=follow, tail=tail))
+
+
+def exec_(
+    ctx: typer.Context,
+    service: Annotated[str, typer.Argument(help="A running service.")],
+    command: Annotated[list[str], typer.Argument(help="The command and its arguments.")],
+) -> None:
+    """Run a command in a service's running container; exits with the command's exit code."""
+    from devenv.usecases.stack import exec_in
+
+    raise typer.Exit(exec_in(ctx.obj, service, command, tty=sys.stdin.isatty() and sys.stdout.isatty()))
+
+
+def run(
+    ctx: typer.Context,
+    service: Annotated[str, typer.Argument(help="The service whose container to use.")],
+    command: Annotated[list[str], typer.Argument(help="The command and its arguments.")],
+) -> None:
+    """Run a command in a fresh one-off container of a service (links started first); removed after."""
+    from devenv.usecases.stack import run_once
+
+    raise typer.Exit(run_once(ctx.obj, service, command, tty=sys.stdin.isatty() and sys.stdout.isatty()))
+
+
+def reset(ctx: typer.Context, yes: YesOption = False, timeout: TimeoutOption = 300.0) -> None:
+    """Back to freshly seeded data: delete this workspace's volumes, bring the stack up, seed it again."""
+    from devenv.usecases.stack import reset as do_reset
+
+    result = do_reset(
+        ctx.obj, confirm=_confirmer(ctx.obj, yes, "--yes"), progress=_progress_printer(), timeout=timeout
+    )
+    print_up_result(result)
+
+
+def _confirmer(app_ctx: AppContext, yes: bool, flag: str) -> object:
+    def confirm(question: str) -> bool:
+        if yes:
+            return True
+        if not app_ctx.interactive:
+            from devenv.errors import UserError
+
+            raise UserError(f"{question} needs confirmation, and there is no terminal to ask", hint="pass --yes")
+        return typer.confirm(question, default=False)
+
+    del flag
+    return confirm
+
+
+__all__ = ["ExitCode", "register"]

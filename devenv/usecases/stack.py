@@ -1,0 +1,117 @@
+"""The daily commands besides `up`: status, down, reset, logs, exec, run."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from devenv.context import AppContext
+from devenv.domain.health import PROJECT_LABEL, ServiceStatus, service_statuses
+from devenv.errors import StackFailure, UserError
+from devenv.usecases.up import Progress, UpResult, converge
+from devenv.usecases.workspace import current_key, files_of, open_existing, prepare
+
+
+@dataclass
+class StatusReport:
+    workspace: str
+    project: str
+    profile: str
+    statuses: dict[str, ServiceStatus]
+    drifted: list[str]  # services whose running container no longer matches the profile
+    profile_changed: bool  # the profile or answers changed since the last render
+    now: float
+
+    @property
+    def needs_up(self) -> bool:
+        return self.profile_changed or bool(self.drifted)
+
+
+def status(ctx: AppContext) -> StatusReport:
+    """One engine query; no rendering, no YAML."""
+    ws, state = open_existing(ctx)
+    containers = ctx.api.containers({PROJECT_LABEL: state.project})
+    statuses = service_statuses(containers, list(state.service_hashes))
+    drifted = [
+        name
+        for name, st in statuses.items()
+        if st.state != "missing" and st.config_hash != state.service_hashes.get(name)
+    ]
+    return StatusReport(
+        workspace=str(ws.root),
+        project=state.project,
+        profile=state.profile.ref,
+        statuses=statuses,
+        drifted=drifted,
+        profile_changed=current_key(ws, state, ctx.env) != state.render_key,
+        now=time.time(),
+    )
+
+
+def down(ctx: AppContext, *, volumes: bool, confirm: Callable[[str], bool]) -> None:
+    ws, state = open_existing(ctx)
+    if volumes and not confirm(f"Remove the stack '{state.project}' and its volumes (all its data)?"):
+        raise UserError("nothing removed", hint="pass --yes to skip the question")
+    with ws.lock("down"):
+        args = ["down", "--remove-orphans", *(["--volumes"] if volumes else [])]
+        done = ctx.compose.run(files_of(ws, state), args)
+        if not done.ok:
+            raise StackFailure(f"docker compose down failed: {done.stderr.strip()[-500:]}", hint="see `devenv status`")
+        if volumes:
+            state.seeded = False
+            ws.save(state)
+
+
+def reset(
+    ctx: AppContext, *, confirm: Callable[[str], bool], progress: Progress | None, timeout: float = 300.0
+) -> UpResult:
+    """Back to freshly seeded data: down with this workspace's volumes, up, seed again."""
+    ws, state = open_existing(ctx)
+    if not confirm(f"Reset '{state.project}': delete its data and seed it again?"):
+        raise UserError("nothing reset", hint="pass --yes to skip the question")
+    with ws.lock("reset"):
+        prep = prepare(ctx, profile_ref=None, sets={})
+        if progress:
+            progress("removing containers and volumes", {})
+        done = ctx.compose.run(prep.files, ["down", "--remove-orphans", "--volumes"])
+        if not done.ok:
+            raise StackFailure(f"docker compose down failed: {done.stderr.strip()[-500:]}", hint="see `devenv status`")
+        prep.state.seeded = False
+        prep.workspace.save(prep.state)
+        return converge(ctx, prep, timeout=timeout, progress=progress)
+
+
+def passthrough(ctx: AppContext, args: list[str]) -> int:
+    """Run a compose subcommand attached to the user's terminal; its exit code is ours."""
+    ws, state = open_existing(ctx)
+    done = ctx.compose.run(files_of(ws, state), args, capture=False)
+    return done.returncode
+
+
+def logs(ctx: AppContext, services: list[str], *, follow: bool, tail: int | None) -> int:
+    args = ["logs", *(["--follow"] if follow else []), *(["--tail", str(tail)] if tail is not None else [])]
+    return passthrough(ctx, [*args, *services])
+
+
+def exec_in(ctx: AppContext, service: str, command: list[str], *, tty: bool) -> int:
+    _check_service(ctx, service)
+    return passthrough(ctx, ["exec", *([] if tty else ["-T"]), service, *command])
+
+
+def run_once(ctx: AppContext, service: str, command: list[str], *, tty: bool) -> int:
+    """A one-off container of `service` (its links started first), removed afterwards."""
+    _check_service(ctx, service)
+    return passthrough(ctx, ["run", "--rm", *([] if tty else ["-T"]), service, *command])
+
+
+def _check_service(ctx: AppContext, service: str) -> None:
+    _ws, state = open_existing(ctx)
+    if service not in state.service_hashes:
+        import difflib
+
+        close = difflib.get_close_matches(service, list(state.service_hashes), n=1)
+        raise UserError(
+            f"no service '{service}' in this stack",
+            hint=f"did you mean '{close[0]}'?" if close else f"services: {', '.join(state.service_hashes)}",
+        )

@@ -1,0 +1,297 @@
+"""`devenv up`: converge the stack, wait until it is healthy, seed it once, and explain any failure."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import subprocess
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from devenv.adapters.compose import ComposeFiles
+from devenv.context import AppContext
+from devenv.domain.health import PROJECT_LABEL, ServiceStatus, service_statuses
+from devenv.errors import StackFailure, UserError
+from devenv.usecases.workspace import Ask, Prepared, context_fingerprint, prepare
+
+Progress = Callable[[str, dict[str, ServiceStatus]], None]  # (phase, statuses)
+POLL_SECONDS = 0.5
+LOG_LINES = 30
+
+
+@dataclass
+class UpResult:
+    statuses: dict[str, ServiceStatus]
+    changed: bool  # False: nothing needed doing (the fast path)
+    built: list[str] = field(default_factory=list)
+    seeded: bool = False
+    seconds: float = 0.0
+
+
+def up(
+    ctx: AppContext,
+    *,
+    profile_ref: str | None = None,
+    sets: Mapping[str, str] | None = None,
+    services: list[str] | None = None,
+    build: bool = False,
+    seed: bool = True,
+    timeout: float = 300.0,
+    ask: Ask | None = None,
+    progress: Progress | None = None,
+    repo_dir: Path | None = None,
+) -> UpResult:
+    from devenv.usecases.workspace import locate
+
+    started = time.monotonic()
+    ws = locate(ctx, create=profile_ref is not None)
+    with ws.lock("up"):
+        prep = prepare(ctx, profile_ref=profile_ref, sets=sets or {}, ask=ask, repo_dir=repo_dir)
+        result = converge(ctx, prep, services=services, build=build, seed=seed, timeout=timeout, progress=progress)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def converge(
+    ctx: AppContext,
+    prep: Prepared,
+    *,
+    services: list[str] | None = None,
+    build: bool = False,
+    seed: bool = True,
+    timeout: float = 300.0,
+    progress: Progress | None = None,
+) -> UpResult:
+    """Bring the prepared stack to its rendered state; the caller holds the workspace lock."""
+    state = prep.state
+    wanted = _wanted(prep, services)
+    statuses = _statuses(ctx, prep.files.project, list(state.service_hashes))
+    fingerprints = {name: context_fingerprint(folder) for name, folder in state.contexts.items()}
+    stale = sorted(n for n in wanted if n in fingerprints and (build or state.built.get(n) != fingerprints[n]))
+    needs_seed = seed and not state.seeded and state.seed_tasks > 0
+    if not stale and not needs_seed and _converged(statuses, wanted, state.service_hashes):
+        return UpResult(statuses, changed=False)
+    if stale:
+        if progress:
+            progress("building " + ", ".join(stale), statuses)
+        _build(ctx, prep.files, stale)
+        for name in stale:
+            state.built[name] = fingerprints[name]
+        prep.workspace.save(state)
+    statuses = _start_and_wait(ctx, prep, wanted, timeout, progress)
+    seeded = False
+    if needs_seed:
+        _seed(ctx, prep, progress, statuses)
+        state.seeded = True
+        seeded = True
+    prep.workspace.save(state)
+    return UpResult(statuses, changed=True, built=stale, seeded=seeded)
+
+
+def _wanted(prep: Prepared, services: list[str] | None) -> list[str]:
+    """The services to bring up: those named (plus what they link to), else all outside optional groups."""
+    state = prep.state
+    if not services:
+        return [n for n in state.service_hashes if n not in state.optional]
+    unknown = [s for s in services if s not in state.service_hashes]
+    if unknown:
+        raise UserError(f"no service '{unknown[0]}' in this stack", hint=f"services: {', '.join(state.service_hashes)}")
+    wanted: list[str] = []
+    todo = list(services)
+    while todo:
+        name = todo.pop()
+        if name not in wanted:
+            wanted.append(name)
+            todo.extend(state.links.get(name, []))
+    return sorted(wanted)
+
+
+def _statuses(ctx: AppContext, project: str, services: list[str]) -> dict[str, ServiceStatus]:
+    containers = ctx.api.containers({PROJECT_LABEL: project})
+    return service_statuses(containers, services)
+
+
+def _converged(statuses: dict[str, ServiceStatus], wanted: list[str], hashes: dict[str, str]) -> bool:
+    return all(
+        statuses[n].ready and statuses[n].config_hash == hashes.get(n) for n in wanted if n in statuses
+    ) and all(n in statuses for n in wanted)
+
+
+def _build(ctx: AppContext, files: ComposeFiles, services: list[str]) -> None:
+    done = ctx.compose.run(files, ["build", *services])
+    if not done.ok:
+        tail = "\n".join(done.stderr.strip().splitlines()[-LOG_LINES:] or done.stdout.strip().splitlines()[-LOG_LINES:])
+        raise StackFailure(
+            f"building {', '.join(services)} failed",
+            hint="fix the Dockerfile or build context, then run `devenv up` again",
+            details=["build output (last lines):", *tail.splitlines()],
+        )
+
+
+def _start_and_wait(
+    ctx: AppContext, prep: Prepared, wanted: list[str], timeout: float, progress: Progress | None
+) -> dict[str, ServiceStatus]:
+    files = prep.files
+    argv = [*ctx.compose.base_argv(files), "up", "--detach", "--remove-orphans", "--no-build", *wanted]
+    proc = ctx.runner.spawn(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + timeout
+    all_services = list(prep.state.service_hashes)
+    statuses: dict[str, ServiceStatus] = {}
+    compose_done = False
+    stderr = ""
+    try:
+        while True:
+            statuses = _statuses(ctx, files.project, all_services)
+            if progress:
+                progress("starting", statuses)
+            if not compose_done and proc.poll() is not None:
+                compose_done = True
+                _out, stderr = proc.communicate()
+                if proc.returncode != 0:
+                    statuses = _statuses(ctx, files.project, all_services)
+                    raise _diagnose(ctx, prep, statuses, wanted, stderr)
+            failed = [n for n in wanted if statuses[n].failure and statuses[n].state != "missing"]
+            if failed and compose_done:
+                raise _diagnose(ctx, prep, statuses, wanted, stderr)
+            if compose_done and all(statuses[n].ready for n in wanted):
+                return statuses
+            if time.monotonic() > deadline:
+                slow = [n for n in wanted if not statuses[n].ready]
+                raise _diagnose(ctx, prep, statuses, slow, stderr, timed_out=True)
+            time.sleep(POLL_SECONDS)
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+_PORT_PATTERNS = (
+    re.compile(r"Bind for [^\s]*:(\d+) failed: port is already allocated"),
+    re.compile(r"listen tcp6? [^\s]*:(\d+): bind: address already in use"),
+    re.compile(r"ports are not available: .*?:(\d+)"),
+)
+
+
+def _diagnose(
+    ctx: AppContext,
+    prep: Prepared,
+    statuses: dict[str, ServiceStatus],
+    wanted: list[str],
+    compose_stderr: str,
+    *,
+    timed_out: bool = False,
+) -> StackFailure:
+    for pattern in _PORT_PATTERNS:
+        m = pattern.search(compose_stderr)
+        if m:
+            return _port_failure(ctx, prep, int(m.group(1)))
+    culprit = next((statuses[n] for n in wanted if statuses.get(n) and statuses[n].failure), None)
+    if culprit is None and timed_out:
+        culprit = next((statuses[n] for n in wanted if n in statuses and not statuses[n].ready), None)
+    if culprit is None or culprit.state == "missing":
+        last = compose_stderr.strip().splitlines()[-1] if compose_stderr.strip() else "no output"
+        return StackFailure(
+            f"docker compose could not start the stack: {last}",
+            hint="run `devenv up --debug` to see the compose commands, or `devenv logs`",
+        )
+    what = culprit.failure or f"is still {culprit.shown_state} after the timeout"
+    details = []
+    health = _last_health_output(ctx, culprit)
+    if health:
+        details += ["last health check output:", *[f"  {line}" for line in health.splitlines()[:10]]]
+    logs = _last_logs(ctx, prep.files, culprit.service)
+    details += [f"last {LOG_LINES} log lines of {culprit.service}:", *[f"  {line}" for line in logs]]
+    return StackFailure(
+        f"service '{culprit.service}' {what}",
+        hint=f"see `devenv logs {culprit.service}`; fix it, then run `devenv up` again",
+        details=details,
+    )
+
+
+def _last_health_output(ctx: AppContext, status: ServiceStatus) -> str:
+    if not status.container_id:
+        return ""
+    info = ctx.api.inspect(status.container_id) or {}
+    log = ((info.get("State") or {}).get("Health") or {}).get("Log") or []
+    if not log:
+        return ""
+    last = log[-1]
+    return f"exit {last.get('ExitCode')}: {str(last.get('Output', '')).strip() or '(no output)'}"
+
+
+def _last_logs(ctx: AppContext, files: ComposeFiles, service: str) -> list[str]:
+    done = ctx.compose.run(files, ["logs", "--no-color", "--no-log-prefix", "--tail", str(LOG_LINES), service])
+    lines = (done.stdout + done.stderr).rstrip().splitlines()
+    return lines[-LOG_LINES:] or ["(no log output)"]
+
+
+def _port_failure(ctx: AppContext, prep: Prepared, port: int) -> StackFailure:
+    holder = _port_holder(ctx, port)
+    service = next((s for s, ports in prep.state.ports.items() if port in ports), None)
+    hint = "free the port, or publish the service on another one"
+    variable = _port_variable(ctx, prep, service, port) if service else None
+    if variable:
+        hint = f"free the port, or pick another: devenv up --set {variable}=<free port>"
+    who = f" (held by {holder})" if holder else ""
+    where = f" for service '{service}'" if service else ""
+    return StackFailure(f"host port {port}{where} is already in use{who}", hint=hint)
+
+
+def _port_holder(ctx: AppContext, port: int) -> str | None:
+    for container in ctx.api.all_containers():
+        for p in container.get("Ports") or []:
+            if p.get("PublicPort") == port:
+                labels = container.get("Labels") or {}
+                name = str((container.get("Names") or ["?"])[0]).lstrip("/")
+                project = labels.get(PROJECT_LABEL)
+                return f"container {name}" + (f" of compose project {project}" if project else "")
+    if ctx.runner.which("ss"):
+        done = ctx.runner.run(["ss", "-Htlnp", f"sport = :{port}"])
+        m = re.search(r'users:\(\("([^"]+)",pid=(\d+)', done.stdout)
+        if m:
+            return f"process {m.group(1)} (pid {m.group(2)})"
+    return None
+
+
+def _port_variable(ctx: AppContext, prep: Prepared, service: str, port: int) -> str | None:
+    """The profile variable that sets this host port, so the hint can name the --set that moves it."""
+    from devenv.usecases.profiles import load
+
+    profile = prep.profile or load(ctx, prep.state.profile.file)
+    for raw in profile.services[service].ports:
+        m = re.match(r"(?:[^:]*:)?\$\{([^}]+)\}:", raw)
+        if m and prep.state.answers.get(m.group(1)) == str(port):
+            return m.group(1)
+    return None
+
+
+def _seed(
+    ctx: AppContext, prep: Prepared, progress: Progress | None, statuses: dict[str, ServiceStatus]
+) -> None:
+    from devenv.domain.variables import interpolate, secret_env_name
+    from devenv.usecases.profiles import load
+
+    profile = prep.profile or load(ctx, prep.state.profile.file)
+    values = {**prep.state.answers}
+    secrets = prep.workspace.read_secrets()
+    for name, var in profile.variables.items():
+        if var.secret:
+            values[name] = secrets.get(secret_env_name(name), "")
+    for task in profile.seed:
+        run = task.run
+        words = shlex.split(run) if isinstance(run, str) else list(run)
+        argv = [interpolate(w, lambda n: values.get(n, ""), escape_dollars=False) for w in words]
+        label = task.name or (run if isinstance(run, str) else " ".join(run))
+        if progress:
+            progress(f"seeding: {label}", statuses)
+        args = ["exec", "-T", *(["--user", task.user] if task.user else []), task.service, *argv]
+        done = ctx.compose.run(prep.files, args)
+        if not done.ok:
+            lines = (done.stdout + done.stderr).rstrip().splitlines()[-LOG_LINES:]
+            raise StackFailure(
+                f"seed task '{label}' in service '{task.service}' failed with exit code {done.returncode}",
+                hint="fix it, then run `devenv up` again (seeding reruns until it succeeds once)",
+                details=["its output (last lines):", *[f"  {line}" for line in lines]],
+            )
