@@ -29,7 +29,11 @@ def isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monke
     monkeypatch.setenv("TERM", "dumb")
     monkeypatch.setenv("COLUMNS", "200")
     for var in list(os.environ):
-        if var.startswith("DEVENV_VAR_") or var in {"DEVENV_WORKSPACE", "DEVENV_PROFILE", "DEVENV_PROFILE_SOURCES"}:
+        if var.startswith("DEVENV_VAR_") or var in {
+            "DEVENV_WORKSPACE",
+            "DEVENV_PROFILE",
+            "DEVENV_PROFILE_SOURCES",
+        }:
             monkeypatch.delenv(var)
     return home
 

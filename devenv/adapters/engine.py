@@ -111,11 +111,7 @@ class Engine:
         kwargs: dict[str, Any] = {"base_url": url}
         if url.startswith("ssh://"):
             kwargs["use_ssh_client"] = True
-        if (
-            url.startswith("tcp://")
-            and self.env.get("DOCKER_TLS_VERIFY")
-            and url == self.env.get("DOCKER_HOST")
-        ):
+        if url.startswith("tcp://") and self.env.get("DOCKER_TLS_VERIFY") and url == self.env.get("DOCKER_HOST"):
             from docker.utils import kwargs_from_env
 
             kwargs["tls"] = kwargs_from_env(environment=dict(self.env)).get("tls", False)
@@ -223,9 +219,7 @@ class Engine:
     def _api(self, url: str, timeout: float) -> Any:
         import docker
 
-        return docker.APIClient(
-            version=PROBE_API_VERSION, timeout=int(max(timeout, 1)), **self._client_kwargs(url)
-        )
+        return docker.APIClient(version=PROBE_API_VERSION, timeout=int(max(timeout, 1)), **self._client_kwargs(url))
 
 
 def engine_info(url: str, version: Mapping[str, Any], info: Mapping[str, Any]) -> EngineInfo:

@@ -107,9 +107,7 @@ class Git:
         """Tracked files with uncommitted changes (untracked files are left alone: fetch cannot harm them)."""
         done = self._git("status", "--porcelain", "--untracked-files=no", cwd=path)
         if not done.ok:
-            raise EnvironmentProblem(
-                f"`git status` failed in {path}", details=_tail(done.stdout + done.stderr)
-            )
+            raise EnvironmentProblem(f"`git status` failed in {path}", details=_tail(done.stdout + done.stderr))
         return [line[3:] for line in done.stdout.splitlines() if line.strip()]
 
     # ---------------------------------------------------------------------------------------- actions
@@ -144,9 +142,7 @@ class Git:
             return self._reuse(url, dest, progress=progress, interactive=interactive)
         return self._clone(url, dest, branch=branch, progress=progress, interactive=interactive)
 
-    def _reuse(
-        self, url: str, dest: Path, *, progress: Callable[[str], None] | None, interactive: bool
-    ) -> CloneResult:
+    def _reuse(self, url: str, dest: Path, *, progress: Callable[[str], None] | None, interactive: bool) -> CloneResult:
         top = self.toplevel(dest)
         if top is None or top != dest.resolve():
             raise UserError(

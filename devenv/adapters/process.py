@@ -85,9 +85,7 @@ class ProcessRunner:
         """Start without waiting (progress displays read the child's output as it comes)."""
         full_env = {**self.env, **(env or {})}
         try:
-            return subprocess.Popen(
-                list(argv), cwd=cwd, env=full_env, stdout=stdout, stderr=stderr, text=True
-            )
+            return subprocess.Popen(list(argv), cwd=cwd, env=full_env, stdout=stdout, stderr=stderr, text=True)
         except FileNotFoundError as exc:
             raise EnvironmentProblem(
                 f"'{argv[0]}' is not installed or not on PATH",

@@ -137,9 +137,7 @@ class System:
 
     def _is_wsl(self) -> bool:
         try:
-            return (
-                "microsoft" in (self.root / "proc/sys/kernel/osrelease").read_text(encoding="utf-8").lower()
-            )
+            return "microsoft" in (self.root / "proc/sys/kernel/osrelease").read_text(encoding="utf-8").lower()
         except OSError:
             return False
 
@@ -222,7 +220,7 @@ def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            sock.bind(("0.0.0.0", port))  # noqa: S104 - a probe: docker publishes ports on all interfaces
+            sock.bind(("0.0.0.0", port))
         except OSError:
             return True
     return False

@@ -63,7 +63,8 @@ class Workspace:
             return WorkspaceState.from_json(data)
         except FileNotFoundError:
             raise UserError(
-                f"{self.root} is not a devenv workspace", hint="run `devenv up --profile NAME` or `devenv init`"
+                f"{self.root} is not a devenv workspace",
+                hint="run `devenv up --profile NAME` or `devenv init`",
             ) from None
         except (ValueError, TypeError, KeyError) as exc:
             raise UserError(

@@ -22,11 +22,9 @@ def register(app: typer.Typer) -> None:
     app.command("doctor")(doctor)
 
 
-def doctor(  # noqa: PLR0917 - typer maps each parameter to an option
+def doctor(
     ctx: typer.Context,
-    fix: Annotated[
-        bool, typer.Option("--fix", help="Offer to run the fixes (shown first, asked once).")
-    ] = False,
+    fix: Annotated[bool, typer.Option("--fix", help="Offer to run the fixes (shown first, asked once).")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the fix plan; run nothing.")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Run the fix plan without asking.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the checks as JSON.")] = False,

@@ -7,6 +7,7 @@ questionary) happen inside command bodies so `devenv --help` stays fast.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -60,9 +61,9 @@ def build_app() -> typer.Typer:
     return app
 
 
-def _command_modules() -> list[typer.models.CommandFunctionType]:
+def _command_modules() -> list[Callable[[typer.Typer], None]]:
     """Each later command group module exposes `register(app)`; listed here so start-up stays explicit."""
-    registers = []
+    registers: list[Callable[[typer.Typer], None]] = []
     for name in ("stack", "doctor", "init", "parity"):
         try:
             module = __import__(f"devenv.cli.{name}", fromlist=["register"])
@@ -89,17 +90,19 @@ def run(argv: list[str] | None = None, obj: AppContext | None = None) -> int:
     except KeyboardInterrupt:
         print("\ninterrupted; run the same command again to carry on", file=sys.stderr)
         return int(ExitCode.INTERRUPTED)
-    except Exception as exc:  # click's own errors first, then anything unexpected
-        import click
-
-        if isinstance(exc, click.exceptions.Exit):
-            return int(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            print("\ninterrupted; run the same command again to carry on", file=sys.stderr)
-            return int(ExitCode.INTERRUPTED)
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            return int(ExitCode.USER_ERROR)
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    except typer.Abort:
+        print("\ninterrupted; run the same command again to carry on", file=sys.stderr)
+        return int(ExitCode.INTERRUPTED)
+    except typer.TyperException as exc:  # usage errors: unknown option, missing argument
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            print(f"error: {exc.format_message()}", file=sys.stderr)
+        return int(ExitCode.USER_ERROR)
+    except Exception as exc:
         if debug:
             raise
         print(f"error: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)

@@ -18,7 +18,7 @@ def register(app: typer.Typer) -> None:
     app.command()(parity)
 
 
-def parity(  # noqa: PLR0917 - typer maps each parameter to an option
+def parity(
     ctx: typer.Context,
     against: Annotated[
         list[str] | None,
@@ -29,9 +29,7 @@ def parity(  # noqa: PLR0917 - typer maps each parameter to an option
             "parity.against entry. Repeatable. Default: the parity section's list.",
         ),
     ] = None,
-    dev: Annotated[
-        Path | None, typer.Option("--dev", help="Compare this compose file as the dev side.")
-    ] = None,
+    dev: Annotated[Path | None, typer.Option("--dev", help="Compare this compose file as the dev side.")] = None,
     parity_config: Annotated[
         Path | None,
         typer.Option("--parity-config", help="YAML file with a parity: section (mapping, allow-list)."),

@@ -12,9 +12,7 @@ from devenv.errors import ExitCode
 
 app = typer.Typer(help="Write, check and render profiles.", no_args_is_help=True)
 
-SetOption = Annotated[
-    list[str] | None, typer.Option("--set", "-s", help="Answer a variable: NAME=VALUE (repeatable).")
-]
+SetOption = Annotated[list[str] | None, typer.Option("--set", "-s", help="Answer a variable: NAME=VALUE (repeatable).")]
 
 
 @app.command()
@@ -30,9 +28,7 @@ def lint(
 
     results = lint_profiles(ctx.obj, profiles, parse_sets(sets or []))
     if as_json:
-        payload = [
-            {"profile": r.file, "ok": r.ok, "problems": [p.as_dict() for p in r.problems]} for r in results
-        ]
+        payload = [{"profile": r.file, "ok": r.ok, "problems": [p.as_dict() for p in r.problems]} for r in results]
         typer.echo(json.dumps(payload, indent=2))
     else:
         for r in results:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,11 +14,9 @@ from devenv.errors import ExitCode
 if TYPE_CHECKING:
     from devenv.context import AppContext
     from devenv.domain.health import ServiceStatus
-    from devenv.usecases.up import UpResult
+    from devenv.usecases.up import Progress, UpResult
 
-SetOption = Annotated[
-    list[str] | None, typer.Option("--set", "-s", help="Answer a variable: NAME=VALUE (repeatable).")
-]
+SetOption = Annotated[list[str] | None, typer.Option("--set", "-s", help="Answer a variable: NAME=VALUE (repeatable).")]
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 TimeoutOption = Annotated[float, typer.Option(help="Seconds to wait for services to become healthy.")]
 
@@ -75,7 +74,7 @@ def print_up_result(result: UpResult) -> None:
         typer.echo(f"Stack is up in {result.seconds:.1f}s{suffix}.")
 
 
-def _progress_printer() -> object:
+def _progress_printer() -> Progress:
     seen: dict[str, str] = {}
 
     def progress(phase: str, statuses: dict[str, ServiceStatus]) -> None:
@@ -154,9 +153,7 @@ def status(
     if report.profile_changed:
         typer.echo("warning: the profile or its answers changed since the last up; run `devenv up`", err=True)
     elif report.drifted:
-        typer.echo(
-            f"warning: {', '.join(report.drifted)} no longer match the profile; run `devenv up`", err=True
-        )
+        typer.echo(f"warning: {', '.join(report.drifted)} no longer match the profile; run `devenv up`", err=True)
 
 
 def logs(
@@ -197,13 +194,11 @@ def reset(ctx: typer.Context, yes: YesOption = False, timeout: TimeoutOption = 3
     """Back to freshly seeded data: delete this workspace's volumes, bring the stack up, seed it again."""
     from devenv.usecases.stack import reset as do_reset
 
-    result = do_reset(
-        ctx.obj, confirm=_confirmer(ctx.obj, yes, "--yes"), progress=_progress_printer(), timeout=timeout
-    )
+    result = do_reset(ctx.obj, confirm=_confirmer(ctx.obj, yes, "--yes"), progress=_progress_printer(), timeout=timeout)
     print_up_result(result)
 
 
-def _confirmer(app_ctx: AppContext, yes: bool, flag: str) -> object:
+def _confirmer(app_ctx: AppContext, yes: bool, flag: str) -> Callable[[str], bool]:
     def confirm(question: str) -> bool:
         if yes:
             return True

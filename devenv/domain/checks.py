@@ -120,9 +120,7 @@ class DoctorFacts:
 
     @property
     def compose_ok(self) -> bool:
-        return self.compose_version is not None and plans.min_version_ok(
-            self.compose_version, plans.MIN_COMPOSE
-        )
+        return self.compose_version is not None and plans.min_version_ok(self.compose_version, plans.MIN_COMPOSE)
 
     def setup_state(self) -> plans.SetupState:
         return plans.SetupState(
@@ -269,9 +267,7 @@ def check_engine_api(f: DoctorFacts) -> CheckResult:
         return _not_checked("engine-api", title)
     api = f.engine.api_version
     if plans.min_version_ok(api, plans.MIN_ENGINE_API):
-        return CheckResult(
-            "engine-api", title, Status.OK, f"API {api} (devenv needs >= {plans.MIN_ENGINE_API})"
-        )
+        return CheckResult("engine-api", title, Status.OK, f"API {api} (devenv needs >= {plans.MIN_ENGINE_API})")
     return CheckResult(
         "engine-api",
         title,
@@ -299,16 +295,12 @@ def check_compose(f: DoctorFacts) -> CheckResult:
             f"compose {f.compose_version} is older than {plans.MIN_COMPOSE}",
             fix=fix,
         )
-    return CheckResult(
-        "compose", title, Status.OK, f"compose {f.compose_version} (needs >= {plans.MIN_COMPOSE})"
-    )
+    return CheckResult("compose", title, Status.OK, f"compose {f.compose_version} (needs >= {plans.MIN_COMPOSE})")
 
 
 def check_git(f: DoctorFacts) -> CheckResult:
     if f.git_version is None:
-        return CheckResult(
-            "git", "git", Status.FAIL, "`git` is not on PATH", fix=plans.git_plan(f.platform, f.options)
-        )
+        return CheckResult("git", "git", Status.FAIL, "`git` is not on PATH", fix=plans.git_plan(f.platform, f.options))
     return CheckResult("git", "git", Status.OK, f"git {f.git_version}")
 
 
@@ -322,9 +314,7 @@ def check_disk(f: DoctorFacts) -> CheckResult:
     if gib < DISK_FAIL_GIB:
         return CheckResult("disk", title, Status.FAIL, f"{detail} (needs >= {DISK_FAIL_GIB} GiB)", hint=hint)
     if gib < DISK_WARN_GIB:
-        return CheckResult(
-            "disk", title, Status.WARN, f"{detail} (>= {DISK_WARN_GIB} GiB advised)", hint=hint
-        )
+        return CheckResult("disk", title, Status.WARN, f"{detail} (>= {DISK_WARN_GIB} GiB advised)", hint=hint)
     return CheckResult("disk", title, Status.OK, detail)
 
 
@@ -360,9 +350,7 @@ def check_access(f: DoctorFacts) -> CheckResult:
     if f.engine is not None:
         provider = identify_provider(f.engine)
         if provider is Provider.ROOTLESS:
-            return CheckResult(
-                "access", title, Status.OK, "rootless engine: it runs as you, no root-equivalent group"
-            )
+            return CheckResult("access", title, Status.OK, "rootless engine: it runs as you, no root-equivalent group")
         if provider in VM_PROVIDERS or p.os is OS.MACOS:
             return CheckResult("access", title, Status.OK, f"{provider}'s socket belongs to you")
         if provider is Provider.REMOTE:
@@ -384,8 +372,7 @@ def check_access(f: DoctorFacts) -> CheckResult:
             "access",
             title,
             Status.FAIL,
-            f"{p.user or 'you'} may not use {chosen.url}. The docker group would allow it. "
-            f"{plans.ROOT_EQUIVALENCE}",
+            f"{p.user or 'you'} may not use {chosen.url}. The docker group would allow it. {plans.ROOT_EQUIVALENCE}",
             fix=plans.docker_group_plan(p),
             hint="or use rootless Docker: https://docs.docker.com/engine/security/rootless/",
         )

@@ -75,7 +75,12 @@ def status_from_container(service: str, container: dict[str, Any]) -> ServiceSta
     names = container.get("Names") or [""]
     labels = container.get("Labels") or {}
     ports = tuple(
-        (str(p.get("IP", "")), int(p.get("PublicPort") or 0), int(p.get("PrivatePort") or 0), str(p.get("Type", "")))
+        (
+            str(p.get("IP", "")),
+            int(p.get("PublicPort") or 0),
+            int(p.get("PrivatePort") or 0),
+            str(p.get("Type", "")),
+        )
         for p in container.get("Ports") or []
     )
     return ServiceStatus(
@@ -107,8 +112,8 @@ def service_statuses(containers: Iterable[dict[str, Any]], services: Iterable[st
             newest[name] = container
     out = {}
     for name in services:
-        container = newest.get(name)
-        out[name] = status_from_container(name, container) if container else ServiceStatus(name, "missing")
+        found = newest.get(name)
+        out[name] = status_from_container(name, found) if found else ServiceStatus(name, "missing")
     return out
 
 

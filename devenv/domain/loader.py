@@ -58,7 +58,14 @@ def load_profile(ref: str, read: ReadProfile, *, devenv_version: str) -> Profile
         except Exception as exc:  # the reader raises DevenvError subclasses; keep the location
             message = getattr(exc, "message", str(exc))
             raise ProfileError(
-                [Problem(f"cannot load extended profile '{parent}': {message}", where, "extends", code="extends")]
+                [
+                    Problem(
+                        f"cannot load extended profile '{parent}': {message}",
+                        where,
+                        "extends",
+                        code="extends",
+                    )
+                ]
             ) from exc
     merged = chain[-1]
     for child in reversed(chain[:-1]):

@@ -271,8 +271,7 @@ def _docker_repo_steps(platform: Platform) -> list[Step] | Plan:
                 f"follow {INSTALL_DOCS} by hand, or install the distribution's docker.io instead",
             )
         line = (
-            f"deb [arch={platform.deb_arch} signed-by=/etc/apt/keyrings/docker.asc] {repo} "
-            f"{platform.codename} stable\n"
+            f"deb [arch={platform.deb_arch} signed-by=/etc/apt/keyrings/docker.asc] {repo} {platform.codename} stable\n"
         )
         return [
             APT_UPDATE,
@@ -284,9 +283,7 @@ def _docker_repo_steps(platform: Platform) -> list[Step] | Plan:
                 "curl",
                 why="fetch Docker's signing key over https",
             ),
-            _root(
-                "install", "-m", "0755", "-d", "/etc/apt/keyrings", why="folder for repository signing keys"
-            ),
+            _root("install", "-m", "0755", "-d", "/etc/apt/keyrings", why="folder for repository signing keys"),
             _root(
                 *CURL,
                 "-o",
@@ -353,9 +350,7 @@ def _linux_engine_install(platform: Platform, options: Options) -> Plan:
         ]
         title = f"Install {name} Docker engine (docker.io)"
     elif platform.family is Family.FEDORA:
-        steps.append(
-            _root("dnf", "-y", "install", "moby-engine", why="install Fedora's Docker engine (moby-engine)")
-        )
+        steps.append(_root("dnf", "-y", "install", "moby-engine", why="install Fedora's Docker engine (moby-engine)"))
         title = "Install Fedora's Docker engine (moby-engine)"
     elif platform.family is Family.ARCH:
         steps.append(
@@ -487,9 +482,7 @@ def _linux_compose(platform: Platform, options: Options) -> Plan:
         if isinstance(repo, Plan):
             return repo
         steps += repo
-    steps.append(
-        _root("dnf", "-y", "install", "docker-compose-plugin", why="install compose v2 from Docker's repo")
-    )
+    steps.append(_root("dnf", "-y", "install", "docker-compose-plugin", why="install compose v2 from Docker's repo"))
     return Plan(title, tuple(steps), notes)
 
 
@@ -559,9 +552,7 @@ def homebrew_plan(options: Options) -> Plan:
         (
             _user("mkdir", "-p", options.download_dir, why="a folder for the download"),
             _user(*CURL, "-o", path, HOMEBREW_INSTALLER, why="download Homebrew's official installer"),
-            _user(
-                "/bin/bash", path, why="run it; it explains what it does and asks for your password itself"
-            ),
+            _user("/bin/bash", path, why="run it; it explains what it does and asks for your password itself"),
         ),
         (
             "Homebrew's installer is fetched from its official location over https; it changes with every "
@@ -604,8 +595,7 @@ def _macos_engine_install(platform: Platform, options: Options) -> Plan:
             )
         notes = (
             *(need.notes if need else ()),
-            "Docker Desktop needs a paid subscription in larger companies; colima is the licence-free "
-            "default.",
+            "Docker Desktop needs a paid subscription in larger companies; colima is the licence-free default.",
         )
         return Plan(title, tuple(steps), notes)
     title = "Install colima (engine VM) and the docker CLI"
@@ -615,18 +605,14 @@ def _macos_engine_install(platform: Platform, options: Options) -> Plan:
     steps = list(need.steps) if need else []
     formulae = [f for f in ("colima", "docker") if f not in platform.packages]
     if formulae:
-        steps.append(
-            _user(brew, "install", *formulae, why="colima runs the engine in a small VM; docker is the CLI")
-        )
+        steps.append(_user(brew, "install", *formulae, why="colima runs the engine in a small VM; docker is the CLI"))
     return Plan(title, tuple(steps), need.notes if need else ())
 
 
 def _macos_compose(platform: Platform, options: Options) -> Plan:
     title = "Install compose v2 as a docker CLI plugin"
     if _macos_uses_desktop(platform, options):
-        return Plan(
-            title, notes=("Docker Desktop ships compose v2: start Docker Desktop (or update it) to get it.",)
-        )
+        return Plan(title, notes=("Docker Desktop ships compose v2: start Docker Desktop (or update it) to get it.",))
     need = _macos_need_brew(platform, options, title)
     if need is not None and need.blocked:
         return need
@@ -662,9 +648,7 @@ def _macos_start(platform: Platform, options: Options, *, installing: bool) -> P
         return Plan(title, (_user("open", "-a", "Rancher Desktop", why="start Rancher Desktop"),))
     if installing:
         memory = str(options.colima_memory_gib)
-        step = _user(
-            "colima", "start", "--memory", memory, why=f"create and start the engine VM ({memory} GiB)"
-        )
+        step = _user("colima", "start", "--memory", memory, why=f"create and start the engine VM ({memory} GiB)")
         # colima is not on PATH yet when Homebrew was installed in this same plan
         if "brew" not in platform.commands:
             step = Step((f"{platform.brew_prefix}/bin/colima", *step.argv[1:]), False, step.why)

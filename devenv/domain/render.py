@@ -147,8 +147,7 @@ class _Renderer:
             out["environment"] = environment
         if service.env_file:
             out["env_file"] = [
-                self.resolve(self.compose_text(f), service.env_file_base, (*base, "env_file"))
-                for f in service.env_file
+                self.resolve(self.compose_text(f), service.env_file_base, (*base, "env_file")) for f in service.env_file
             ]
         if service.ports:
             out["ports"] = [self.compose_text(p) for p in service.ports]

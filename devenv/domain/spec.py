@@ -74,9 +74,7 @@ class Str(Spec):
             hint = f"did you mean '{close[0]}'?" if close else f"one of: {', '.join(self.enum)}"
             problems.append(doc.problem(path, f"'{value}' is not allowed here", hint=hint, code="enum"))
         elif self.pattern and not re.fullmatch(self.pattern, value):
-            problems.append(
-                doc.problem(path, f"'{value}' is not {self.pattern_hint or 'valid here'}", code="pattern")
-            )
+            problems.append(doc.problem(path, f"'{value}' is not {self.pattern_hint or 'valid here'}", code="pattern"))
 
     def expects(self) -> str:
         return "text"

@@ -77,13 +77,18 @@ def _check_links(profile: Profile, doc: Located) -> list[Problem]:
             elif link not in profile.services:
                 problems.append(
                     doc.problem(
-                        path, f"link to unknown service '{link}'", hint=_did_you_mean(link, names), code="link-unknown"
+                        path,
+                        f"link to unknown service '{link}'",
+                        hint=_did_you_mean(link, names),
+                        code="link-unknown",
                     )
                 )
             elif link in seen:
                 problems.append(doc.problem(path, f"'{link}' is linked twice", code="link-duplicate"))
             seen.add(link)
-    cycle = find_cycle({n: [x for x in s.links if x in profile.services and x != n] for n, s in profile.services.items()})
+    cycle = find_cycle(
+        {n: [x for x in s.links if x in profile.services and x != n] for n, s in profile.services.items()}
+    )
     if cycle:
         problems.append(
             doc.problem(
@@ -281,7 +286,7 @@ def _path_granted(source: str, granted: tuple[str, ...]) -> bool:
 
 
 def _version_tuple(text: str) -> tuple[int, ...]:
-    parts = [int(p) for p in re.findall(r"\d+", text.split("-")[0].split("+")[0])[:3]]
+    parts = [int(p) for p in re.findall(r"\d+", text.split("-", maxsplit=1)[0].split("+", maxsplit=1)[0])[:3]]
     return tuple(parts + [0] * (3 - len(parts)))
 
 

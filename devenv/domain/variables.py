@@ -53,7 +53,7 @@ def interpolate(text: str, value_of: Callable[[str], str], *, escape_dollars: bo
 
     def sub(m: re.Match[str]) -> str:
         token = m.group(1)
-        if token is None or token == "$" or token == "{":
+        if token is None or token in {"$", "{"}:
             return "$$" if escape_dollars else "$"
         return value_of(m.group(2))
 
@@ -73,10 +73,10 @@ def coerce(var: Variable, raw: object) -> str:
     """An answer as the text substituted into the profile; raises AnswerError when it does not fit."""
     text = _text(raw)
     if var.type == "bool":
-        low = text.strip().lower()
-        if low in TRUE:
+        word = text.strip().lower()
+        if word in TRUE:
             return "true"
-        if low in FALSE:
+        if word in FALSE:
             return "false"
         raise AnswerError(f"'{text}' is not true or false")
     if var.type in {"int", "port"}:
@@ -84,8 +84,8 @@ def coerce(var: Variable, raw: object) -> str:
             number = int(text.strip())
         except ValueError:
             raise AnswerError(f"'{text}' is not a whole number") from None
-        low = var.min if var.min is not None else (1 if var.type == "port" else None)
-        high = var.max if var.max is not None else (65535 if var.type == "port" else None)
+        low: int | None = var.min if var.min is not None else (1 if var.type == "port" else None)
+        high: int | None = var.max if var.max is not None else (65535 if var.type == "port" else None)
         if low is not None and number < low:
             raise AnswerError(f"{number} is below the minimum {low}")
         if high is not None and number > high:

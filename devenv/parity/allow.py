@@ -21,9 +21,7 @@ def matches(entry: AllowEntry, finding: Finding) -> bool:
     return any(fnmatchcase(key, pattern) for key in finding.keys for pattern in entry.keys)
 
 
-def apply_allow_list(
-    findings: Sequence[Finding], entries: Sequence[AllowEntry], today: dt.date
-) -> list[Finding]:
+def apply_allow_list(findings: Sequence[Finding], entries: Sequence[AllowEntry], today: dt.date) -> list[Finding]:
     """Mark allowed findings (kept, so reports can show them) and add findings about the entries."""
     used: set[int] = set()
     out: list[Finding] = []
@@ -41,8 +39,7 @@ def apply_allow_list(
                 Finding(
                     "allow-expired",
                     entry.service if "*" not in entry.service else "(allow-list)",
-                    f"{entry.describe()} expired on {entry.expires.isoformat()}: fix the difference "
-                    "or renew the entry",
+                    f"{entry.describe()} expired on {entry.expires.isoformat()}: fix the difference or renew the entry",
                     keys=entry.keys,
                 )
             )

@@ -54,9 +54,7 @@ def compare(
     )
 
 
-def _compare_pair(
-    pair: Pair, runtime: RuntimeView | None, dev_for: dict[str, list[Workload]]
-) -> Iterable[Finding]:
+def _compare_pair(pair: Pair, runtime: RuntimeView | None, dev_for: dict[str, list[Workload]]) -> Iterable[Finding]:
     yield from compare_pair_images(pair, runtime)
     running = runtime.services.get(pair.service) if runtime else None
     yield from compare_env(

@@ -106,9 +106,7 @@ def _parse(data: object, path: str, problems: list[Problem]) -> ParityConfig:
     )
 
 
-def _unknown(
-    data: Mapping[object, object], known: frozenset[str], path: str, problems: list[Problem]
-) -> None:
+def _unknown(data: Mapping[object, object], known: frozenset[str], path: str, problems: list[Problem]) -> None:
     for key in data:
         if key not in known:
             problems.append(
@@ -145,9 +143,7 @@ def _against(value: object, path: str, problems: list[Problem]) -> list[AgainstE
             entries.append(AgainstEntry(path=item))
             continue
         if not isinstance(item, Mapping):
-            problems.append(
-                Problem("must be a path or a mapping such as {kubernetes: deploy/k8s/}", path=where)
-            )
+            problems.append(Problem("must be a path or a mapping such as {kubernetes: deploy/k8s/}", path=where))
             continue
         _unknown(item, _AGAINST_KEYS, where, problems)
         kinds = [k for k in (*KINDS, "path") if k in item]
@@ -188,9 +184,7 @@ def _services(value: object, path: str, problems: list[Problem]) -> dict[str, Se
         where = f"{path}.{name}"
         if not isinstance(rule, Mapping):
             problems.append(
-                Problem(
-                    "must be a mapping: {workload: NAME}, {external: {...}} or {dev_only: true}", path=where
-                )
+                Problem("must be a mapping: {workload: NAME}, {external: {...}} or {dev_only: true}", path=where)
             )
             continue
         _unknown(rule, _SERVICE_KEYS, where, problems)
@@ -249,9 +243,7 @@ def _allow(value: object, path: str, problems: list[Problem]) -> list[AllowEntry
         _unknown(item, _ALLOW_KEYS, where, problems)
         rule, reason, service = item.get("rule"), item.get("reason"), item.get("service", "*")
         if not isinstance(rule, str) or not rule:
-            problems.append(
-                Problem("needs a rule: a finding code such as env-only-in-dev", path=f"{where}.rule")
-            )
+            problems.append(Problem("needs a rule: a finding code such as env-only-in-dev", path=f"{where}.rule"))
             continue
         allowable = [c for c in CODES if c not in ALLOW_CODES and fnmatchcase(c, rule)]
         if not allowable:
@@ -263,9 +255,7 @@ def _allow(value: object, path: str, problems: list[Problem]) -> list[AllowEntry
                 )
             )
         if not isinstance(reason, str) or not reason.strip():
-            problems.append(
-                Problem("needs a reason: say why this difference is fine", path=f"{where}.reason")
-            )
+            problems.append(Problem("needs a reason: say why this difference is fine", path=f"{where}.reason"))
         if not isinstance(service, str):
             problems.append(Problem("must be a service name or glob", path=f"{where}.service"))
         entries.append(

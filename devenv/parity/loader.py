@@ -22,9 +22,7 @@ from devenv.parity.readers.common import ManifestError
 from devenv.parity.templates import HELM_HINT, TEMPLATE_SUFFIXES, has_markers, is_go_template, render_jinja
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json", *TEMPLATE_SUFFIXES)
-FORMATS_HINT = (
-    "parity reads Kubernetes YAML, Dockerrun.aws.json (v1, v2), ECS task definitions and compose files"
-)
+FORMATS_HINT = "parity reads Kubernetes YAML, Dockerrun.aws.json (v1, v2), ECS task definitions and compose files"
 
 
 def read_text(path: Path) -> str:
@@ -44,9 +42,7 @@ def parse_documents(text: str, path: Path) -> list[Any]:
         try:
             return [json.loads(text)]
         except json.JSONDecodeError as exc:
-            raise UserError(
-                f"{path}:{exc.lineno}: invalid JSON: {exc.msg}", hint="fix the JSON syntax"
-            ) from exc
+            raise UserError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}", hint="fix the JSON syntax") from exc
     import yaml
 
     try:
@@ -72,9 +68,7 @@ def parse_env_file(path: Path, *, secret: bool = False) -> EnvFile:
                 continue
             key, sep, value = line.removeprefix("export ").partition("=")
             if not sep or not key.strip() or " " in key.strip():
-                raise UserError(
-                    f"{path}:{number}: expected KEY=VALUE", hint="an env file has one KEY=VALUE per line"
-                )
+                raise UserError(f"{path}:{number}: expected KEY=VALUE", hint="an env file has one KEY=VALUE per line")
             values[key.strip()] = _unquote(value.strip())
     return EnvFile(str(path), dict.fromkeys(values) if secret else values, secret=secret)
 
@@ -125,9 +119,7 @@ def _manifest_files(path: Path) -> list[Path]:
             if p.is_file() and p.name.endswith(MANIFEST_SUFFIXES) and not _hidden(p.relative_to(path))
         )
     if not path.exists():
-        raise UserError(
-            f"{path}: no such file or folder", hint="check the path given to --against or parity.against"
-        )
+        raise UserError(f"{path}: no such file or folder", hint="check the path given to --against or parity.against")
     return [path]
 
 
@@ -193,27 +185,21 @@ def _load_files(
         with _pinned(file, text):
             if kind == "kubernetes":
                 k8s_docs.extend(
-                    kubernetes.Document(shown, i, d)
-                    for i, d in enumerate(docs)
-                    if kubernetes.is_kubernetes(d)
+                    kubernetes.Document(shown, i, d) for i, d in enumerate(docs) if kubernetes.is_kubernetes(d)
                 )
             else:
                 side.extend(_read_one(kind, docs, shown, file=file, entry=entry, base_dir=base_dir))
     return used
 
 
-def _read_one(
-    kind: str, docs: list[Any], shown: str, *, file: Path, entry: AgainstEntry, base_dir: Path
-) -> Side:
+def _read_one(kind: str, docs: list[Any], shown: str, *, file: Path, entry: AgainstEntry, base_dir: Path) -> Side:
     if len(docs) != 1:
         raise ManifestError(f"expected one document, found {len(docs)}", source=shown)
     doc = docs[0]
     if kind == "ecs":
         return aws.read_ecs(doc, shown, extra_env(entry, base_dir))
     if kind == "beanstalk":
-        return aws.read_beanstalk(
-            doc, shown, entry.name or file.resolve().parent.name, extra_env(entry, base_dir)
-        )
+        return aws.read_beanstalk(doc, shown, entry.name or file.resolve().parent.name, extra_env(entry, base_dir))
     if kind == "compose":
         secret = {(base_dir / s).resolve() for s in entry.secret_env}
         env_files = read_env_files(doc, file.parent, secret)
@@ -294,9 +280,7 @@ def load_dev(doc: Mapping[str, Any], folder: Path, shown: str, file: Path | None
     except ManifestError as exc:
         if file is not None:
             raise _user_error(exc, file, None) from exc
-        raise UserError(
-            f"{shown}: {exc.message} at {exc.dotted()}", hint="is it a valid compose file?"
-        ) from exc
+        raise UserError(f"{shown}: {exc.message} at {exc.dotted()}", hint="is it a valid compose file?") from exc
 
 
 @contextmanager
@@ -321,9 +305,7 @@ def _pinned_many(files: Sequence[Path], base_dir: Path) -> Iterator[None]:
 def _user_error(exc: ManifestError, file: Path, text: str | None) -> UserError:
     line = None
     with suppress(OSError, UnicodeDecodeError):
-        line = line_of(
-            text if text is not None else file.read_text(encoding="utf-8"), exc.doc_index, exc.where
-        )
+        line = line_of(text if text is not None else file.read_text(encoding="utf-8"), exc.doc_index, exc.where)
     where = f"{exc.source or file}" + (f":{line}" if line else "")
     path = f" at {exc.dotted()}" if exc.where else ""
     return UserError(f"{where}: {exc.message}{path}", hint=FORMATS_HINT)

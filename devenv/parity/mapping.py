@@ -68,9 +68,7 @@ def _strategies() -> list[tuple[str, Keys, Keys]]:
     ]
 
 
-def map_services(
-    dev: Sequence[Workload], prod: Sequence[Workload], rules: Mapping[str, ServiceRule]
-) -> Mapped:
+def map_services(dev: Sequence[Workload], prod: Sequence[Workload], rules: Mapping[str, ServiceRule]) -> Mapped:
     mapped = Mapped()
     by_name = {d.name: d for d in dev}
     open_dev = [d for d in dev]
@@ -161,9 +159,7 @@ def _explicit(
         code = "mapping-unknown" if not found else "mapping-ambiguous"
         what = "no prod workload is" if not found else f"{len(found)} prod workloads are"
         hint = "" if not found else f"; write kind/name, one of {', '.join(w.qualified_name for w in found)}"
-        mapped.findings.append(
-            Finding(code, d.name, f"{what} named {wanted!r}{hint}", dev=d.name, prod=wanted)
-        )
+        mapped.findings.append(Finding(code, d.name, f"{what} named {wanted!r}{hint}", dev=d.name, prod=wanted))
         return
     w = found[0]
     if w in open_prod:

@@ -16,7 +16,7 @@ class SourceKind(StrEnum):
     LITERAL = "literal"  # written in the manifest itself
     CONFIGMAP = "configmap"  # a Kubernetes ConfigMap
     # a Kubernetes Secret, ECS secrets, an env file marked secret, a dev DEVENV_SECRET_* reference
-    SECRET = "secret"  # noqa: S105 - a source kind, not a password
+    SECRET = "secret"
     FILE = "file"  # an env file (compose env_file, Beanstalk environment properties)
     FIELD = "field"  # a Kubernetes fieldRef / resourceFieldRef, filled in by the platform
     EXTERNAL = "external"  # supplied from outside at deploy time (${VAR}, a bare compose key)

@@ -15,9 +15,7 @@ from dataclasses import dataclass
 TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".tmpl", ".tpl")
 _MARKERS = re.compile(r"\{\{|\{%")
 _GO_TEMPLATE = re.compile(r"\{\{-?\s*(\.Values|\.Release|\.Chart|include\s|template\s|toYaml)")
-HELM_HINT = (
-    "for a Helm chart, run `helm template RELEASE CHART -f values.yaml > rendered.yaml` and check that"
-)
+HELM_HINT = "for a Helm chart, run `helm template RELEASE CHART -f values.yaml > rendered.yaml` and check that"
 
 
 def has_markers(text: str) -> bool:

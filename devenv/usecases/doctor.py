@@ -53,9 +53,7 @@ class DoctorReport:
         }
 
 
-def default_options(
-    ctx: AppContext, *, prefer: PackageFamily | None = None, desktop: bool = False
-) -> plans.Options:
+def default_options(ctx: AppContext, *, prefer: PackageFamily | None = None, desktop: bool = False) -> plans.Options:
     return plans.Options(
         prefer=prefer,
         desktop=desktop,

@@ -108,9 +108,7 @@ def load_parity_config(path: Path) -> Mapping[str, Any]:
     text = loader.read_text(path)
     docs = loader.parse_documents(text, path)
     if len(docs) != 1 or not isinstance(docs[0], Mapping):
-        raise UserError(
-            f"{path}: expected one YAML mapping with a parity: section", hint="see docs/parity.md"
-        )
+        raise UserError(f"{path}: expected one YAML mapping with a parity: section", hint="see docs/parity.md")
     doc = docs[0]
     nested = "parity" in doc
     section = doc["parity"] if nested else doc
@@ -139,9 +137,7 @@ def compose_project_name(doc: Mapping[str, Any], file: Path, env: Mapping[str, s
     return re.sub(r"[^a-z0-9_-]", "", str(name).lower())
 
 
-def _entries(
-    configured: Sequence[AgainstEntry], against: Sequence[Path] | None, base: Path
-) -> list[AgainstEntry]:
+def _entries(configured: Sequence[AgainstEntry], against: Sequence[Path] | None, base: Path) -> list[AgainstEntry]:
     if not against:
         return list(configured)
     chosen = []
@@ -165,9 +161,7 @@ def _values(path: Path) -> dict[str, str]:
 def _compose_document(path: Path) -> Mapping[str, Any]:
     docs = loader.parse_documents(loader.read_text(path), path)
     if len(docs) != 1 or not isinstance(docs[0], Mapping) or not isinstance(docs[0].get("services"), Mapping):
-        raise UserError(
-            f"{path}: not a compose file (no services: mapping)", hint="--dev takes a compose file"
-        )
+        raise UserError(f"{path}: not a compose file (no services: mapping)", hint="--dev takes a compose file")
     return docs[0]
 
 

@@ -106,9 +106,7 @@ def run_plan(
 def require_done(run: PlanRun, what: str) -> None:
     """For callers that cannot go on without the plan (init): a declined plan is the user's decision."""
     if run.declined:
-        raise UserError(
-            f"{what}: not done, you declined the plan", hint="run again and accept it, or do it by hand"
-        )
+        raise UserError(f"{what}: not done, you declined the plan", hint="run again and accept it, or do it by hand")
 
 
 def _missing_hint(program: str) -> str:

@@ -114,9 +114,9 @@ def _statuses(ctx: AppContext, project: str, services: list[str]) -> dict[str, S
 
 
 def _converged(statuses: dict[str, ServiceStatus], wanted: list[str], hashes: dict[str, str]) -> bool:
-    return all(
-        statuses[n].ready and statuses[n].config_hash == hashes.get(n) for n in wanted if n in statuses
-    ) and all(n in statuses for n in wanted)
+    return all(statuses[n].ready and statuses[n].config_hash == hashes.get(n) for n in wanted if n in statuses) and all(
+        n in statuses for n in wanted
+    )
 
 
 def _build(ctx: AppContext, files: ComposeFiles, services: list[str]) -> None:
@@ -267,9 +267,7 @@ def _port_variable(ctx: AppContext, prep: Prepared, service: str, port: int) -> 
     return None
 
 
-def _seed(
-    ctx: AppContext, prep: Prepared, progress: Progress | None, statuses: dict[str, ServiceStatus]
-) -> None:
+def _seed(ctx: AppContext, prep: Prepared, progress: Progress | None, statuses: dict[str, ServiceStatus]) -> None:
     from devenv.domain.variables import interpolate, secret_env_name
     from devenv.usecases.profiles import load
 

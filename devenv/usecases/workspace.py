@@ -136,6 +136,7 @@ def _render(
         ("saved answers", stored),
     ]
     values = _answers(profile, layers, ask, coerce)
+    repo: str | None
     if repo_dir is not None:
         repo = str(repo_dir.resolve())
     elif state is not None and state.repo_dir:

@@ -58,10 +58,7 @@ def test_stopped_engine_fails_with_the_start_fix() -> None:
     results = by_id(facts)
     engine = results["engine"]
     assert engine.status is Status.FAIL
-    assert (
-        engine.detail
-        == "no engine answers at default socket (unix:///var/run/docker.sock): connection refused"
-    )
+    assert engine.detail == "no engine answers at default socket (unix:///var/run/docker.sock): connection refused"
     assert engine.fix is not None
     assert [s.argv for s in engine.fix.steps] == [("systemctl", "enable", "--now", "docker.service")]
     assert results["engine-api"].status is Status.WARN and results["memory"].status is Status.WARN
@@ -109,10 +106,7 @@ def test_old_api_and_old_compose_fail() -> None:
 
 def test_compose_v1_only_is_named() -> None:
     results = by_id(replace(HEALTHY, compose_version=None, compose_v1="1.29.2"))
-    assert (
-        results["compose"].detail
-        == "only compose v1 (docker-compose 1.29.2); devenv needs v2, the CLI plugin"
-    )
+    assert results["compose"].detail == "only compose v1 (docker-compose 1.29.2); devenv needs v2, the CLI plugin"
 
 
 def test_git_missing_has_a_fix() -> None:
@@ -162,9 +156,7 @@ def test_in_group_but_not_in_this_session() -> None:
 
 def test_rootless_and_root_need_no_group() -> None:
     rootless = replace(ENGINE, security_options=("name=seccomp,profile=default", "name=rootless"))
-    access = by_id(replace(HEALTHY, engine=rootless, in_docker_group=False, session_in_docker_group=False))[
-        "access"
-    ]
+    access = by_id(replace(HEALTHY, engine=rootless, in_docker_group=False, session_in_docker_group=False))["access"]
     assert access.status is Status.OK and "rootless" in access.detail
     root = by_id(replace(HEALTHY, platform=replace(HEALTHY.platform, is_root=True)))["access"]
     assert root.detail == "running as root: no group needed"

@@ -20,9 +20,7 @@ from devenv.usecases.doctor import apply_fixes, check_ports, run_doctor
 from tests.conftest import Result
 from tests.fakebin import FakeBin, make_fakebin
 
-DEBIAN_12 = (
-    'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\n'
-)
+DEBIAN_12 = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\n'
 FAKE_DOCKER = """
 case "$1" in
   --version) echo "Docker version 28.2.2, build e6534b4" ;;
@@ -56,9 +54,7 @@ def test_table_against_the_real_engine(cli: Callable[..., Result]) -> None:
     assert "fail" not in result.out
 
 
-def test_missing_engine_fails_with_the_start_fix_not_a_traceback(
-    cli: Callable[..., Result], dead_host: str
-) -> None:
+def test_missing_engine_fails_with_the_start_fix_not_a_traceback(cli: Callable[..., Result], dead_host: str) -> None:
     result = cli("doctor", env={"DOCKER_HOST": dead_host})
     assert result.code == 3
     assert "Traceback" not in result.out + result.err
@@ -66,9 +62,7 @@ def test_missing_engine_fails_with_the_start_fix_not_a_traceback(
     assert "fail" in row and "no engine answers at DOCKER_HOST" in row
     fix = next(line for line in result.out.splitlines() if line.startswith("Engine reachable: fix:"))
     # whichever engine this machine has installed, the fix starts (or installs and starts) it
-    assert any(
-        word in fix for word in ("systemctl enable --now docker.service", "service docker start", "colima")
-    )
+    assert any(word in fix for word in ("systemctl enable --now docker.service", "service docker start", "colima"))
 
 
 def test_missing_engine_json(cli: Callable[..., Result], dead_host: str) -> None:
@@ -85,9 +79,7 @@ def test_dry_run_prints_the_plan_and_changes_nothing(cli: Callable[..., Result],
     assert result.code == 3
 
 
-def test_fix_without_a_terminal_and_without_yes_runs_nothing(
-    cli: Callable[..., Result], dead_host: str
-) -> None:
+def test_fix_without_a_terminal_and_without_yes_runs_nothing(cli: Callable[..., Result], dead_host: str) -> None:
     result = cli("doctor", "--fix", env={"DOCKER_HOST": dead_host})
     assert "not a terminal: pass --yes" in result.out
     assert "nothing was changed" in result.out and result.code == 3
@@ -123,9 +115,7 @@ def test_fresh_debian_reports_the_missing_engine_with_the_install_fix(
     downloads = ctx.settings.paths.cache_dir / "downloads"
     binary = downloads / "docker-compose-linux-x86_64-2.40.3"
     plan = out[out.index("Plan: ") :]
-    commands = [
-        line.split(". ", 1)[1] for line in plan.splitlines() if line[:4].strip().rstrip(".").isdigit()
-    ]
+    commands = [line.split(". ", 1)[1] for line in plan.splitlines() if line[:4].strip().rstrip(".").isdigit()]
     assert commands == [
         "apt-get update",
         "apt-get install -y docker.io",
@@ -152,9 +142,7 @@ def test_fresh_debian_fix_runs_the_plan_through_the_package_manager(
     ctx, fake = fresh
     report = run_doctor(ctx)
     lines: list[str] = []
-    after = apply_fixes(
-        ctx, report, out=lines.append, confirm=lambda _q: False, assume_yes=True, wait_seconds=0
-    )
+    after = apply_fixes(ctx, report, out=lines.append, confirm=lambda _q: False, assume_yes=True, wait_seconds=0)
     binary = ctx.settings.paths.cache_dir / "downloads/docker-compose-linux-x86_64-2.40.3"
     assert fake.calls() == [
         "apt-get update",
@@ -208,9 +196,7 @@ def test_port_option_on_the_cli(cli: Callable[..., Result], listening: int, dead
 
 def test_resolve_endpoint_like_the_docker_cli(tmp_path: Path) -> None:
     assert resolve_endpoint({"DOCKER_HOST": "tcp://h:2375"}) == Endpoint("tcp://h:2375", "DOCKER_HOST", True)
-    assert resolve_endpoint({"HOME": str(tmp_path)}) == Endpoint(
-        "unix:///var/run/docker.sock", "default socket"
-    )
+    assert resolve_endpoint({"HOME": str(tmp_path)}) == Endpoint("unix:///var/run/docker.sock", "default socket")
     import hashlib
 
     config = tmp_path / ".docker"

@@ -72,9 +72,7 @@ def data_dir(home: Path) -> Path:
 
 
 def version_of(home: Path) -> str:
-    done = subprocess.run(
-        [str(home / ".local/bin/devenv"), "--version"], capture_output=True, text=True, check=True
-    )
+    done = subprocess.run([str(home / ".local/bin/devenv"), "--version"], capture_output=True, text=True, check=True)
     return done.stdout.strip()
 
 
@@ -131,9 +129,7 @@ def test_install_from_a_checkout_then_rerun_does_nothing(run: Run, home: Path) -
     link = home / ".local/bin/devenv"
     assert link.is_symlink() and os.readlink(link) == str(data_dir(home) / "venv/bin/devenv")
     assert version_of(home) == "devenv 0.1.0"
-    assert (
-        data_dir(home) / "receipt"
-    ).read_text() == f"version=0.1.0 source=checkout:{REPO_ROOT.resolve()}\n"
+    assert (data_dir(home) / "receipt").read_text() == f"version=0.1.0 source=checkout:{REPO_ROOT.resolve()}\n"
     bashrc = (home / ".bashrc").read_text()
     assert bashrc == '\n# added by devenv install.sh\nexport PATH="$HOME/.local/bin:$PATH"\n'
     before = tree(home)
@@ -235,8 +231,6 @@ def test_url_without_sha256_fails_closed(run: Run, home: Path, wheel: Path) -> N
 
 
 def test_plain_http_is_refused(run: Run, home: Path) -> None:
-    done = run(
-        "--yes", "--version", "1.0.0", "--url", "http://example.com/devenv-1.0.0.whl", "--sha256", "a" * 64
-    )
+    done = run("--yes", "--version", "1.0.0", "--url", "http://example.com/devenv-1.0.0.whl", "--sha256", "a" * 64)
     assert done.returncode == 1 and "only https://" in done.stderr
     assert tree(home) == {}

@@ -50,9 +50,7 @@ def test_json_report_for_tools(cli: Cli, tmp_path: Path) -> None:
     data = json.loads(result.out)
     assert data["summary"]["failed"] is True
     api = str(FIXTURES / "k8s" / "api.yaml")  # outside the parity config's folder: shown in full
-    assert {"service": "web", "counterpart": "Deployment/api", "how": "explicit", "source": api} in data[
-        "matches"
-    ]
+    assert {"service": "web", "counterpart": "Deployment/api", "how": "explicit", "source": api} in data["matches"]
     web = [f for f in data["findings"] if f["service"] == "web"]
     by_code = {f["code"]: f for f in web}
     assert by_code["env-only-in-dev"]["keys"] == ["DEBUG"]
@@ -64,15 +62,9 @@ def test_json_report_for_tools(cli: Cli, tmp_path: Path) -> None:
 
 
 def test_clean_stack_passes_and_strict_fails_on_warnings(cli: Cli, tmp_path: Path) -> None:
-    prod = write(
-        tmp_path / "prod.yml", "services:\n  api:\n    image: app:1.0\n    environment: {MODE: prod}\n"
-    )
-    clean = write(
-        tmp_path / "dev.yml", "services:\n  api:\n    image: app:1.0\n    environment: {MODE: prod}\n"
-    )
-    warned = write(
-        tmp_path / "dev2.yml", "services:\n  api:\n    image: app:1.0\n    environment: {MODE: dev}\n"
-    )
+    prod = write(tmp_path / "prod.yml", "services:\n  api:\n    image: app:1.0\n    environment: {MODE: prod}\n")
+    clean = write(tmp_path / "dev.yml", "services:\n  api:\n    image: app:1.0\n    environment: {MODE: prod}\n")
+    warned = write(tmp_path / "dev2.yml", "services:\n  api:\n    image: app:1.0\n    environment: {MODE: dev}\n")
     ok = cli("parity", "--dev", str(clean), "--against", str(prod), "--no-runtime")
     assert ok.code == 0, ok.out
     assert "no differences" in ok.out and "parity: clean against prod.yml" in ok.out
@@ -93,9 +85,7 @@ def test_clean_stack_passes_and_strict_fails_on_warnings(cli: Cli, tmp_path: Pat
 
 def test_allow_list_in_parity_config_makes_ci_pass(cli: Cli, tmp_path: Path) -> None:
     write(tmp_path / "prod.yml", "services:\n  api:\n    image: app:1.0\n")
-    dev = write(
-        tmp_path / "dev.yml", "services:\n  api:\n    image: app:1.0\n    environment: {DEBUG: '1'}\n"
-    )
+    dev = write(tmp_path / "dev.yml", "services:\n  api:\n    image: app:1.0\n    environment: {DEBUG: '1'}\n")
     config = write(
         tmp_path / "parity.yml",
         "parity:\n  against: [{compose: prod.yml, name: swarm}]\n  allow:\n"

@@ -92,8 +92,7 @@ def test_problems_name_their_path(section: object, path: str, words: str) -> Non
 def test_parity_config_file_problems_carry_file_and_line(tmp_path: Path) -> None:
     config = tmp_path / "parity.yml"
     config.write_text(
-        "parity:\n  services:\n    db: {dev_only: yes please}\n"
-        "  allow:\n    - rule: port-differs\n      service: web\n"
+        "parity:\n  services:\n    db: {dev_only: yes please}\n  allow:\n    - rule: port-differs\n      service: web\n"
     )
     with pytest.raises(ProfileError) as caught:
         load_parity_config(config)

@@ -20,9 +20,7 @@ pytestmark = pytest.mark.integration
 
 
 def docker(*args: str, cwd: Path | None = None) -> str:
-    done = subprocess.run(
-        ["docker", *args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False
-    )
+    done = subprocess.run(["docker", *args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, f"docker {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
     return done.stdout.strip()
 
@@ -75,9 +73,7 @@ class Stack:
             check=False,
         )
         for image_id in self.image_ids:  # only the images this test built
-            subprocess.run(
-                ["docker", "image", "rm", "-f", image_id], capture_output=True, timeout=60, check=False
-            )
+            subprocess.run(["docker", "image", "rm", "-f", image_id], capture_output=True, timeout=60, check=False)
 
 
 @pytest.fixture

@@ -100,9 +100,7 @@ def test_mapping_unknown() -> None:
 # --- images and versions -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("dev", "prod"), [("mysql:8.0", "mariadb:10.11"), ("redis:7.2", "valkey/valkey:7.2")]
-)
+@pytest.mark.parametrize(("dev", "prod"), [("mysql:8.0", "mariadb:10.11"), ("redis:7.2", "valkey/valkey:7.2")])
 def test_engine_differs(dev: str, prod: str) -> None:
     assert "engine-differs" in codes(check(compose(db={"image": dev}), compose(db={"image": prod})))
     assert codes(check(compose(db={"image": prod}), compose(db={"image": prod}))) == set()
@@ -140,9 +138,7 @@ def test_version_unknown_for_external_without_version() -> None:
     dev = compose(db={"image": "postgres:15.10"})
     unknown = check(dev, compose(), {"services": {"db": {"external": {"engine": "postgresql"}}}})
     assert codes(unknown) == {"version-unknown"}
-    known = check(
-        dev, compose(), {"services": {"db": {"external": {"engine": "postgres", "version": "15.10"}}}}
-    )
+    known = check(dev, compose(), {"services": {"db": {"external": {"engine": "postgres", "version": "15.10"}}}})
     assert codes(known) == set()
     assert known.matches[0].counterpart == "external postgres 15.10"
 
@@ -237,17 +233,13 @@ def test_env_secret_mismatch() -> None:
     literal = check(compose(api={"image": "app:1", "environment": {"API_TOKEN": "dev-token"}}), prod)
     assert codes(literal) == {"env-secret-mismatch"}
     assert "dev-token" not in str(findings(literal, "env-secret-mismatch"))
-    secret = check(
-        compose(api={"image": "app:1", "environment": {"API_TOKEN": "${DEVENV_SECRET_TOKEN}"}}), prod
-    )
+    secret = check(compose(api={"image": "app:1", "environment": {"API_TOKEN": "${DEVENV_SECRET_TOKEN}"}}), prod)
     assert codes(secret) == set()
 
 
 def test_env_source_differs() -> None:
     prod = [
-        deployment(
-            "api", "app:1", env=[{"name": "POD_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}}]
-        )
+        deployment("api", "app:1", env=[{"name": "POD_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}}])
     ]
     assert codes(check(compose(api={"image": "app:1", "environment": {"POD_IP": "127.0.0.1"}}), prod)) == {
         "env-source-differs"
@@ -301,9 +293,7 @@ def test_dependency_no_dev_path() -> None:
     assert [f.keys for f in findings(report, "dependency-no-dev-path")] == [("cache",)]
     both = compose(api={"image": "app:1"}, cache={"image": "redis:7.2"})
     assert codes(check(both, prod)) == set()
-    apart = compose(
-        api={"image": "app:1", "networks": ["front"]}, cache={"image": "redis:7.2", "networks": ["back"]}
-    )
+    apart = compose(api={"image": "app:1", "networks": ["front"]}, cache={"image": "redis:7.2", "networks": ["back"]})
     assert "dependency-no-dev-path" in codes(check(apart, prod))
 
 
@@ -320,12 +310,8 @@ def test_persistence_differs() -> None:
     prod = compose(db={"image": "mariadb:10.11", "volumes": ["data:/var/lib/mysql"]})
     report = check(compose(db={"image": "mariadb:10.11"}), prod)
     assert codes(report) == {"persistence-differs"}
-    assert (
-        codes(check(compose(db={"image": "mariadb:10.11", "volumes": ["d:/var/lib/mysql"]}), prod)) == set()
-    )
-    uploads = check(
-        compose(web={"image": "app:1", "volumes": ["up:/app/uploads"]}), compose(web={"image": "app:1"})
-    )
+    assert codes(check(compose(db={"image": "mariadb:10.11", "volumes": ["d:/var/lib/mysql"]}), prod)) == set()
+    uploads = check(compose(web={"image": "app:1", "volumes": ["up:/app/uploads"]}), compose(web={"image": "app:1"}))
     assert codes(uploads) == {"persistence-differs"}
     code = check(compose(web={"image": "app:1", "volumes": ["./src:/app"]}), compose(web={"image": "app:1"}))
     assert codes(code) == set()  # a bind mount of source code is not data
@@ -375,14 +361,10 @@ def test_command_differs() -> None:
 def test_allow_list_accepts_a_finding_with_its_reason() -> None:
     dev = compose(api={"image": "app:1", "environment": {"DEBUG": "1", "VERBOSE": "1"}})
     prod = compose(api={"image": "app:1"})
-    section = {
-        "allow": [{"rule": "env-only-in-dev", "service": "api", "keys": ["DEB*"], "reason": "dev switch"}]
-    }
+    section = {"allow": [{"rule": "env-only-in-dev", "service": "api", "keys": ["DEB*"], "reason": "dev switch"}]}
     report = check(dev, prod, section)
     assert [f.keys for f in report.active] == [("VERBOSE",)]
-    assert [(f.keys, f.allowed.reason if f.allowed else None) for f in report.allowed] == [
-        (("DEBUG",), "dev switch")
-    ]
+    assert [(f.keys, f.allowed.reason if f.allowed else None) for f in report.allowed] == [(("DEBUG",), "dev switch")]
 
 
 def test_allow_expired() -> None:

@@ -92,9 +92,7 @@ def test_wrong_shape_names_file_line_and_path(tmp_path: Path) -> None:
     )
     with pytest.raises(UserError) as caught:
         check_parity(DEV, None, tmp_path, [tmp_path / "api.yaml"])
-    assert caught.value.message == (
-        "api.yaml:10: expected a list, found str at spec.template.spec.containers[0].env"
-    )
+    assert caught.value.message == ("api.yaml:10: expected a list, found str at spec.template.spec.containers[0].env")
 
 
 def test_missing_path_and_unknown_file(tmp_path: Path) -> None:

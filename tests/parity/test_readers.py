@@ -10,9 +10,7 @@ from devenv.parity.model import MountKind, Port, Side, SourceKind, Workload
 from tests.parity.helpers import FIXTURES
 
 
-def load(
-    path: str, *, name: str | None = None, env: tuple[str, ...] = (), secret_env: tuple[str, ...] = ()
-) -> Side:
+def load(path: str, *, name: str | None = None, env: tuple[str, ...] = (), secret_env: tuple[str, ...] = ()) -> Side:
     entry = AgainstEntry(path=path, name=name, env=env, secret_env=secret_env)
     return loader.load_prod([(entry, None)], FIXTURES)
 

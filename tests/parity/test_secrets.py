@@ -61,8 +61,7 @@ def setup(tmp_path: Path) -> tuple[Path, Path]:
         .read_text()
         .replace(
             "    image: mariadb:10.11\n",
-            "    image: mariadb:10.11\n    environment:\n"
-            "      POSTGRES_PASSWORD: prod-literal-password-VALUE-44\n",
+            "    image: mariadb:10.11\n    environment:\n      POSTGRES_PASSWORD: prod-literal-password-VALUE-44\n",
         )
     )
     for name in ("web.env", "web-secrets.env"):

@@ -30,9 +30,7 @@ def test_root_without_sudo_is_fine() -> None:
 
 
 def test_unsupported_distribution_says_to_install_by_hand() -> None:
-    alpine = linux_platform(
-        parse_os_release('ID=alpine\nPRETTY_NAME="Alpine Linux v3.19"\n'), machine="x86_64"
-    )
+    alpine = linux_platform(parse_os_release('ID=alpine\nPRETTY_NAME="Alpine Linux v3.19"\n'), machine="x86_64")
     plan = setup_plan(alpine, NOTHING, OPTIONS)
     assert plan.steps == ()
     assert plan.blocked is not None and "Alpine Linux" in plan.blocked
@@ -43,17 +41,11 @@ def test_podman_docker_conflict_is_explained() -> None:
     plan = setup_plan(replace(RHEL_9, packages=frozenset({"podman-docker"})), NOTHING, OPTIONS)
     assert plan.steps == ()
     assert plan.blocked is not None and "podman-docker" in plan.blocked
-    assert (
-        plan.hint is not None
-        and "sudo dnf remove podman-docker" in plan.hint
-        and "podman.socket" in plan.hint
-    )
+    assert plan.hint is not None and "sudo dnf remove podman-docker" in plan.hint and "podman.socket" in plan.hint
 
 
 def test_both_families_installed_must_be_resolved_first() -> None:
-    plan = setup_plan(
-        replace(UBUNTU_2404, packages=frozenset({"docker.io", "docker-ce"})), NO_COMPOSE, OPTIONS
-    )
+    plan = setup_plan(replace(UBUNTU_2404, packages=frozenset({"docker.io", "docker-ce"})), NO_COMPOSE, OPTIONS)
     assert plan.steps == ()
     assert plan.hint is not None and "sudo apt-get remove docker.io" in plan.hint
 
@@ -62,9 +54,7 @@ def test_installed_family_wins_over_the_preference_with_a_note() -> None:
     debian = replace(DEBIAN_12, packages=frozenset({"docker.io"}))
     plan = setup_plan(debian, NO_COMPOSE, replace(OPTIONS, prefer=PackageFamily.DOCKER))
     assert not any("download.docker.com" in arg for s in plan.steps for arg in s.argv)
-    assert any(
-        "docker.io is already installed" in n and "sudo apt-get remove docker.io" in n for n in plan.notes
-    )
+    assert any("docker.io is already installed" in n and "sudo apt-get remove docker.io" in n for n in plan.notes)
 
 
 def test_docker_ce_present_never_gets_the_distro_packages() -> None:
@@ -102,9 +92,7 @@ def test_compose_binary_is_verified_before_it_is_installed() -> None:
     names = [s.argv[0] for s in plan.steps]
     assert names.index("curl") < names.index("sha256sum") < names.index("install")
     check = plan.steps[names.index("sha256sum")]
-    assert (
-        check.stdin == f"{plans.COMPOSE_RELEASE_SHA256['x86_64']}  /dl/docker-compose-linux-x86_64-2.40.3\n"
-    )
+    assert check.stdin == f"{plans.COMPOSE_RELEASE_SHA256['x86_64']}  /dl/docker-compose-linux-x86_64-2.40.3\n"
 
 
 def test_macos_without_homebrew_asks_before_running_its_installer() -> None:

@@ -84,8 +84,7 @@ MAC_COLIMA = [
     "/opt/homebrew/bin/brew install colima docker",
     "/opt/homebrew/bin/brew install docker-compose",
     "mkdir -p /Users/dev/.docker/cli-plugins",
-    "ln -sfn /opt/homebrew/opt/docker-compose/bin/docker-compose "
-    "/Users/dev/.docker/cli-plugins/docker-compose",
+    "ln -sfn /opt/homebrew/opt/docker-compose/bin/docker-compose /Users/dev/.docker/cli-plugins/docker-compose",
     "colima start --memory 4",
 ]
 

@@ -10,9 +10,7 @@ MINT = 'NAME="Linux Mint"\nID=linuxmint\nID_LIKE="ubuntu debian"\nVERSION_ID="21
 
 
 def test_parse_os_release_handles_quotes_and_comments() -> None:
-    fields = parse_os_release(
-        "# comment\nID=debian\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nX='a b'\n\n"
-    )
+    fields = parse_os_release("# comment\nID=debian\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nX='a b'\n\n")
     assert fields == {"ID": "debian", "PRETTY_NAME": "Debian GNU/Linux 12 (bookworm)", "X": "a b"}
 
 

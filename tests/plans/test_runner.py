@@ -175,9 +175,7 @@ def test_good_checksum_installs(fake: FakeBin, tmp_path: Path, monkeypatch: pyte
     plan = plans.compose_release_steps(DEBIAN_12, Options(download_dir=str(tmp_path / "dl")))
     run_plan(plan, fake.runner(), as_root=True, out=print, confirm=lambda _q: True)
     bin_path = tmp_path / "dl/docker-compose-linux-x86_64-2.40.3"
-    assert (
-        fake.calls()[-1] == f"install -D -m 0755 {bin_path} /usr/local/lib/docker/cli-plugins/docker-compose"
-    )
+    assert fake.calls()[-1] == f"install -D -m 0755 {bin_path} /usr/local/lib/docker/cli-plugins/docker-compose"
 
 
 def test_stdin_reaches_the_command(fake: FakeBin) -> None:
@@ -201,9 +199,7 @@ def test_missing_sudo_is_explained(tmp_path: Path) -> None:
 
 
 def test_render_shows_why_notes_and_the_sudo_warning() -> None:
-    text = render_plan(
-        setup_plan(replace(DEBIAN_12, has_systemd=False), SetupState(), Options()), as_root=False
-    )
+    text = render_plan(setup_plan(replace(DEBIAN_12, has_systemd=False), SetupState(), Options()), as_root=False)
     assert "why: install Debian's Docker engine and CLI (docker.io)" in text
     assert "sudo may ask for your password" in text
     assert "note: this Linux does not run systemd" in text

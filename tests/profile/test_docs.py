@@ -121,9 +121,7 @@ def test_the_complete_example_has_five_linked_services() -> None:
 
 
 @pytest.mark.parametrize("block", whole_profiles(), ids=profile_id)
-def test_each_complete_profile_in_the_doc_lints_clean(
-    block: str, tmp_path: Path, cli: Callable[..., Result]
-) -> None:
+def test_each_complete_profile_in_the_doc_lints_clean(block: str, tmp_path: Path, cli: Callable[..., Result]) -> None:
     path = tmp_path / f"{profile_id(block)}.yaml"
     path.write_text(block, encoding="utf-8")
     result = cli("profile", "lint", str(path))

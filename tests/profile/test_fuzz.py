@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import yaml
@@ -12,13 +13,45 @@ from devenv import __version__
 from devenv.domain.loader import load_profile
 from devenv.errors import ProfileError
 
-KEYS = ["name", "version", "services", "image", "build", "links", "exports", "ports", "variables", "type",
-        "default", "extends", "seed", "service", "run", "healthcheck", "test", "volumes", "host_access",
-        "environment", "requires", "repo", "url", "command", "choices", "web", "db", "${x}", "<<"]
+KEYS = [
+    "name",
+    "version",
+    "services",
+    "image",
+    "build",
+    "links",
+    "exports",
+    "ports",
+    "variables",
+    "type",
+    "default",
+    "extends",
+    "seed",
+    "service",
+    "run",
+    "healthcheck",
+    "test",
+    "volumes",
+    "host_access",
+    "environment",
+    "requires",
+    "repo",
+    "url",
+    "command",
+    "choices",
+    "web",
+    "db",
+    "${x}",
+    "<<",
+]
 
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.floats(allow_nan=True),
-    st.text(max_size=20), st.sampled_from(["1.0.0", "x", "8000:80", "${web_port}", "$$", "${", "../x:/y"]),
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**70), 2**70),
+    st.floats(allow_nan=True),
+    st.text(max_size=20),
+    st.sampled_from(["1.0.0", "x", "8000:80", "${web_port}", "$$", "${", "../x:/y"]),
 )
 documents = st.recursive(
     scalars,
@@ -36,10 +69,8 @@ def load_text(text: str) -> None:
             return text, "main.yaml"
         return "name: base\nversion: 1.0.0\nservices: {a: {image: x}}\n", ref
 
-    try:
+    with contextlib.suppress(ProfileError):
         load_profile("main.yaml", read, devenv_version=__version__)
-    except ProfileError:
-        pass
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -80,8 +111,10 @@ def test_nearly_valid_profiles_only_raise_profile_error(doc: dict[str, Any]) -> 
 def test_alias_bomb_is_refused() -> None:
     bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n"
     for i in range(1, 9):
-        bomb += f"{chr(97 + i)}: &{chr(97 + i)} [*{chr(96 + i)}, *{chr(96 + i)}, *{chr(96 + i)}, *{chr(96 + i)}, " \
-                f"*{chr(96 + i)}, *{chr(96 + i)}, *{chr(96 + i)}, *{chr(96 + i)}, *{chr(96 + i)}]\n"
+        bomb += (
+            f"{chr(97 + i)}: &{chr(97 + i)} [*{chr(96 + i)}, *{chr(96 + i)}, *{chr(96 + i)}, *{chr(96 + i)}, "
+            f"*{chr(96 + i)}, *{chr(96 + i)}, *{chr(96 + i)}, *{chr(96 + i)}, *{chr(96 + i)}]\n"
+        )
     try:
         load_text(bomb)
     except ProfileError:  # pragma: no cover - load_text swallows it; reaching here would be a bug

@@ -33,7 +33,12 @@ CASES: list[tuple[str, str, int, str]] = [
     ("no-services", BASE + "services: {}\n", 3, "defines no services"),
     ("no-image", BASE + "services:\n  web:\n    command: run\n", 4, "neither 'image' nor 'build'"),
     ("wrong-type-ports", BASE + "services:\n  web:\n    image: x\n    ports: 8000\n", 6, "expected a list"),
-    ("wrong-type-init", BASE + "services:\n  web:\n    image: x\n    init: maybe\n", 6, "expected true or false"),
+    (
+        "wrong-type-init",
+        BASE + "services:\n  web:\n    image: x\n    init: maybe\n",
+        6,
+        "expected true or false",
+    ),
     (
         "link-unknown",
         BASE + "services:\n  db: {image: x}\n  web:\n    image: x\n    links: [dbb]\n",
@@ -86,7 +91,12 @@ CASES: list[tuple[str, str, int, str]] = [
         4,
         "above the maximum 65535",
     ),
-    ("choice-without-choices", BASE + "variables:\n  c: {type: choice}\nservices: {a: {image: x}}\n", 4, "no choices"),
+    (
+        "choice-without-choices",
+        BASE + "variables:\n  c: {type: choice}\nservices: {a: {image: x}}\n",
+        4,
+        "no choices",
+    ),
     (
         "seed-unknown-service",
         BASE + "services: {web: {image: x}}\nseed:\n  - {service: wbe, run: seed}\n",
@@ -103,7 +113,12 @@ CASES: list[tuple[str, str, int, str]] = [
         6,
         "the Docker socket",
     ),
-    ("bind-outside", BASE + "services:\n  a:\n    image: x\n    volumes: ['../secrets:/s']\n", 6, "outside the platform repo"),
+    (
+        "bind-outside",
+        BASE + "services:\n  a:\n    image: x\n    volumes: ['../secrets:/s']\n",
+        6,
+        "outside the platform repo",
+    ),
     (
         "mount-from-variable",
         BASE + "variables: {d: {default: /etc}}\nservices:\n  a:\n    image: x\n    volumes: ['${d}:/d']\n",
@@ -117,7 +132,12 @@ CASES: list[tuple[str, str, int, str]] = [
         6,
         "a duration like 5s",
     ),
-    ("extends-missing", BASE + "extends: ./nope.yaml\nservices: {a: {image: x}}\n", 3, "cannot load extended"),
+    (
+        "extends-missing",
+        BASE + "extends: ./nope.yaml\nservices: {a: {image: x}}\n",
+        3,
+        "cannot load extended",
+    ),
     ("restart-enum", BASE + "services:\n  a: {image: x, restart: allways}\n", 4, "did you mean 'always'?"),
     ("key-not-text", BASE + "services:\n  ? [a, b]\n  : {image: x}\n", 4, "keys must be plain text"),
 ]

@@ -125,7 +125,10 @@ def test_healthcheck_forms(tmp_path: Path) -> None:
         "version": "0.1.0",
         "services": {
             "a": {"image": "x", "healthcheck": ["redis-cli", "ping"]},
-            "b": {"image": "x", "healthcheck": {"test": "true", "interval": 1, "retries": 3, "start_period": "10s"}},
+            "b": {
+                "image": "x",
+                "healthcheck": {"test": "true", "interval": 1, "retries": 3, "start_period": "10s"},
+            },
         },
     }
     out = render(load(write_yaml(tmp_path / "h.yaml", profile)), {}, RenderTarget("h", "w"))
@@ -188,7 +191,12 @@ def test_extends_by_name_from_a_profile_source(tmp_path: Path, cli: Callable[...
     write_yaml(source / "shop.yaml", PROFILE)
     write_yaml(
         tmp_path / "mine.yaml",
-        {"name": "mine", "version": "0.1.0", "extends": "shop", "services": {"web": {"ports": ["8123:8000"]}}},
+        {
+            "name": "mine",
+            "version": "0.1.0",
+            "extends": "shop",
+            "services": {"web": {"ports": ["8123:8000"]}},
+        },
     )
     result = cli("profile", "render", "mine.yaml", env={"DEVENV_PROFILE_SOURCES": str(source)})
     assert result.code == 0, result.err

@@ -62,9 +62,7 @@ def compare_env(
     dev_complete: bool = True,
     prod_complete: bool = True,
 ) -> Iterator[Finding]:
-    missing = (
-        [prod[k] for k in sorted(prod) if k not in dev and k not in runtime_keys] if dev_complete else []
-    )
+    missing = [prod[k] for k in sorted(prod) if k not in dev and k not in runtime_keys] if dev_complete else []
     extra = [dev[k] for k in sorted(dev) if k not in prod] if prod_complete else []
 
     for prod_var, dev_var in _renames(missing, extra):

@@ -188,7 +188,6 @@ def _digest(pair: Pair, prod: ImageRef, runtime: RuntimeView | None) -> Iterator
             "digest-differs",
             pair.service,
             "the image running in dev is not the digest prod pins: deploy what you tested",
-            dev=f"image {running.image_id[:19]}"
-            + (f" ({running.repo_digests[0]})" if running.repo_digests else ""),
+            dev=f"image {running.image_id[:19]}" + (f" ({running.repo_digests[0]})" if running.repo_digests else ""),
             prod=str(prod),
         )

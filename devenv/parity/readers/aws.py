@@ -109,9 +109,7 @@ def _read_v1(body: Mapping[str, Any], source: str, name: str, extra_env: ExtraEn
     return Side(workloads=[workload])
 
 
-def _read_task(
-    task: Mapping[str, Any], at: list[PathPart], source: str, kind: str, extra_env: ExtraEnv
-) -> Side:
+def _read_task(task: Mapping[str, Any], at: list[PathPart], source: str, kind: str, extra_env: ExtraEnv) -> Side:
     volumes = _volumes(task, at)
     definitions = sequence(task.get("containerDefinitions"), [*at, "containerDefinitions"])
     side = Side()
@@ -249,9 +247,7 @@ def _task_resources(task: Mapping[str, Any], at: Sequence[PathPart]) -> Resource
     if cpu_raw is not None:
         raw = str(cpu_raw).lower().replace("vcpu", "").strip()
         try:
-            cpu = (
-                round(float(raw) * 1000) if "vcpu" in str(cpu_raw).lower() else round(int(raw) * 1000 / 1024)
-            )
+            cpu = round(float(raw) * 1000) if "vcpu" in str(cpu_raw).lower() else round(int(raw) * 1000 / 1024)
         except ValueError as exc:
             raise ManifestError(f"not a task cpu: {cpu_raw!r}", [*at, "cpu"]) from exc
     memory: int | None = None

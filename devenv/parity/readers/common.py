@@ -15,9 +15,7 @@ PathPart = str | int
 class ManifestError(Exception):
     """A manifest that cannot be read. `where` is the path inside the document, for the file:line lookup."""
 
-    def __init__(
-        self, message: str, where: Sequence[PathPart] = (), *, source: str = "", doc_index: int = 0
-    ) -> None:
+    def __init__(self, message: str, where: Sequence[PathPart] = (), *, source: str = "", doc_index: int = 0) -> None:
         super().__init__(message)
         self.message = message
         self.where = tuple(where)

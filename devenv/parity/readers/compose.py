@@ -39,7 +39,7 @@ from devenv.parity.readers.common import (
     text,
 )
 
-SECRET_PREFIX = "DEVENV_SECRET_"  # noqa: S105 - a variable name prefix, not a password
+SECRET_PREFIX = "DEVENV_SECRET_"
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 _REFERENCE = re.compile(rf"(?<!\$)\$(\{{(?P<braced>{_NAME})[^}}]*\}}|(?P<bare>{_NAME}))")
 _HOST_SOURCE = re.compile(r"^(\.|/|~|\$)")

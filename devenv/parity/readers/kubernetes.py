@@ -287,9 +287,7 @@ def _env(
     return env, unresolved
 
 
-def _env_var(
-    key: str, var: Mapping[str, Any], at: list[PathPart], catalog: _Catalog, namespace: str
-) -> EnvVar:
+def _env_var(key: str, var: Mapping[str, Any], at: list[PathPart], catalog: _Catalog, namespace: str) -> EnvVar:
     if "valueFrom" not in var:
         value = var.get("value")
         return EnvVar(key, SourceKind.LITERAL, "" if value is None else str(value))
