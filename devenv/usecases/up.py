@@ -169,7 +169,7 @@ def _start_and_wait(
 
 _PORT_PATTERNS = (
     re.compile(r"Bind for [^\s]*:(\d+) failed: port is already allocated"),
-    re.compile(r"listen tcp6? [^\s]*:(\d+): bind: address already in use"),
+    re.compile(r"listen (?:tcp|udp)[46]? [^\s]*:(\d+): bind: address already in use"),
     re.compile(r"ports are not available: .*?:(\d+)"),
 )
 

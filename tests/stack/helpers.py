@@ -1,0 +1,142 @@
+"""Helpers for tests that run real stacks: a busybox profile, a devenv subprocess, engine queries."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+BUSYBOX = "busybox:1.36"
+
+
+def busybox_profile(**overrides: Any) -> dict[str, Any]:
+    """Two linked services: db (a volume, a health check) and web (published port, linked env), plus a seed."""
+    profile: dict[str, Any] = {
+        "name": "bb",
+        "version": "1.0.0",
+        "variables": {
+            "web_port": {"type": "port", "default": free_port()},
+            "greeting": {"type": "string", "default": "hello"},
+            "db_password": {"type": "secret", "default": "pw-s3cret"},
+        },
+        "services": {
+            "db": {
+                "image": BUSYBOX,
+                "command": ["sh", "-c", "mkdir -p /data && touch /data/ok && exec httpd -f -p 5432 -h /data"],
+                "volumes": ["db-data:/data"],
+                "healthcheck": {"test": "wget -qO- http://localhost:5432/ok", "interval": "1s", "retries": 30},
+                "exports": {"DATABASE_URL": "postgres://app:${db_password}@db:5432/app"},
+            },
+            "web": {
+                "image": BUSYBOX,
+                "command": ["sh", "-c", "mkdir -p /www && env > /www/env.txt && exec httpd -f -p 8000 -h /www"],
+                "links": ["db"],
+                "ports": ["${web_port}:8000"],
+                "environment": {"GREETING": "${greeting}"},
+                "healthcheck": {"test": "wget -qO- http://localhost:8000/env.txt", "interval": "1s"},
+            },
+        },
+        "seed": [{"service": "db", "run": ["sh", "-c", "echo seeded >> /data/seed.log"]}],
+    }
+    profile.update(overrides)
+    return profile
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass
+class Done:
+    code: int
+    out: str
+    err: str
+
+
+@dataclass
+class Stack:
+    """A workspace folder with a profile; `devenv` runs in it as a real subprocess."""
+
+    root: Path
+    profile: Path
+
+    def devenv(self, *args: str, timeout: float = 240) -> Done:
+        done = subprocess.run(
+            [sys.executable, "-m", "devenv", *args],
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+        return Done(done.returncode, done.stdout, done.stderr)
+
+    def spawn(self, *args: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "devenv", *args],
+            cwd=self.root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+        )
+
+    @property
+    def state(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads((self.root / ".devenv" / "state.json").read_text())
+        return data
+
+    @property
+    def project(self) -> str:
+        return str(self.state["project"])
+
+    def container_ids(self) -> dict[str, str]:
+        return {name: info["Id"] for name, info in self.containers().items()}
+
+    def containers(self) -> dict[str, dict[str, Any]]:
+        ids = docker("ps", "-aq", "--filter", f"label=com.docker.compose.project={self.project}").split()
+        out: dict[str, dict[str, Any]] = {}
+        for info in json.loads(docker("inspect", *ids)) if ids else []:
+            labels = info["Config"]["Labels"]
+            if labels.get("com.docker.compose.oneoff") == "True":
+                continue
+            out[labels["com.docker.compose.service"]] = info
+        return out
+
+    def volumes(self) -> list[str]:
+        return docker("volume", "ls", "-q", "--filter", f"label=com.docker.compose.project={self.project}").split()
+
+    def cleanup(self) -> None:
+        if (self.root / ".devenv" / "state.json").exists():
+            subprocess.run(
+                ["docker", "compose", "-p", self.project, "down", "-v", "--remove-orphans", "-t", "1"],
+                capture_output=True,
+                check=False,
+            )
+
+
+def make_stack(base: Path, profile: dict[str, Any]) -> Stack:
+    root = base / f"ws-{uuid.uuid4().hex[:8]}"
+    root.mkdir(parents=True)
+    path = root / "stack.yaml"
+    path.write_text(yaml.safe_dump(profile, sort_keys=False))
+    return Stack(root, path)
+
+
+def docker(*args: str) -> str:
+    done = subprocess.run(["docker", *args], capture_output=True, text=True, check=False, env=dict(os.environ))
+    if done.returncode != 0:
+        raise AssertionError(f"docker {' '.join(args)} failed: {done.stderr}")
+    return done.stdout
