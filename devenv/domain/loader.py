@@ -27,6 +27,10 @@ def parse_profile_document(text: str, file: str) -> Located:
         raise ProfileError([Problem("the profile is empty", Location(file, 1, 1), code="empty")])
     problems: list[Problem] = []
     PROFILE.check(doc.value, (), doc, problems)
+    if isinstance(doc.value, dict) and isinstance(doc.value.get("extends"), str):
+        # a profile that extends another may leave nested required keys (healthcheck.test, build.context)
+        # to its base: those are checked again on the merged document
+        problems = [p for p in problems if not (p.code == "required" and p.path)]
     if problems:
         raise ProfileError(problems)
     return doc
@@ -57,20 +61,18 @@ def load_profile(ref: str, read: ReadProfile, *, devenv_version: str) -> Profile
             raise
         except Exception as exc:  # the reader raises DevenvError subclasses; keep the location
             message = getattr(exc, "message", str(exc))
-            raise ProfileError(
-                [
-                    Problem(
-                        f"cannot load extended profile '{parent}': {message}",
-                        where,
-                        "extends",
-                        code="extends",
-                    )
-                ]
-            ) from exc
+            hint = getattr(exc, "hint", None)
+            problem = Problem(f"cannot load extended profile '{parent}': {message}", where, "extends", hint, "extends")
+            raise ProfileError([problem]) from exc
     merged = chain[-1]
     for child in reversed(chain[:-1]):
         merged = merge_documents(merged, child)
     merged.value.pop("extends", None)
+    if len(chain) > 1:
+        problems: list[Problem] = []
+        PROFILE.check(merged.value, (), merged, problems)
+        if problems:
+            raise ProfileError(problems)
     profile = build_profile(merged, tuple(seen))
     problems = validate_profile(profile, merged, devenv_version=devenv_version)
     if problems:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from devenv.domain.profile import Mount, Profile, Service
-from devenv.domain.variables import AnswerError, coerce, scan
+from devenv.domain.variables import AnswerError, coerce, env_var_name, scan
 from devenv.domain.yamldoc import Located, PathKey
 from devenv.errors import Problem
 
@@ -25,6 +25,28 @@ def validate_profile(profile: Profile, doc: Located, *, devenv_version: str) -> 
     problems += _check_variables(profile, doc)
     problems += _check_references(profile, doc)
     problems += _check_host_access(profile, doc)
+    problems += _check_groups(profile, doc)
+    return problems
+
+
+def _check_groups(profile: Profile, doc: Located) -> list[Problem]:
+    """A service may link to one in an optional group only if it is itself only active with that group."""
+    problems = []
+    for name, service in profile.services.items():
+        for i, link in enumerate(service.links):
+            target = profile.services.get(link)
+            if target is None or not target.profiles:
+                continue
+            if not service.profiles or not set(service.profiles) <= set(target.profiles):
+                problems.append(
+                    doc.problem(
+                        ("services", name, "links", i),
+                        f"'{name}' links to '{link}', which only starts with group "
+                        f"{', '.join(target.profiles)}; '{name}' would start without it",
+                        hint=f"put '{name}' in the same group (profiles: [{target.profiles[0]}]) or drop the link",
+                        code="link-group",
+                    )
+                )
     return problems
 
 
@@ -142,10 +164,41 @@ def _check_seed(profile: Profile, doc: Located) -> list[Problem]:
     ]
 
 
+_KEYS_FOR_TYPES = {
+    "choices": ("choice",),
+    "min": ("int", "port"),
+    "max": ("int", "port"),
+    "pattern": ("string", "secret"),
+}
+
+
 def _check_variables(profile: Profile, doc: Located) -> list[Problem]:
     problems = []
+    env_names: dict[str, str] = {}
     for name, var in profile.variables.items():
         path: PathKey = ("variables", name)
+        key = env_var_name(name)
+        if key in env_names:
+            problems.append(
+                doc.problem(
+                    path,
+                    f"variables '{env_names[key]}' and '{name}' would share the environment name {key}",
+                    hint="rename one of them",
+                    code="variable-clash",
+                )
+            )
+        env_names[key] = name
+        raw = doc.value.get("variables", {}).get(name) or {}
+        for field, types in _KEYS_FOR_TYPES.items():
+            if field in raw and var.type not in types:
+                problems.append(
+                    doc.problem(
+                        (*path, field),
+                        f"'{field}' does not apply to a {var.type} variable",
+                        hint=f"'{field}' is for type {' or '.join(types)}",
+                        code="variable",
+                    )
+                )
         if var.type == "choice" and not var.choices:
             problems.append(doc.problem(path, f"variable '{name}' is a choice but lists no choices", code="variable"))
             continue
@@ -233,6 +286,28 @@ def _service_host_access(profile: Profile, doc: Located, name: str, service: Ser
             problems.append(
                 doc.problem(("services", name, field), f"'{field}' cannot come from a variable", code="host-access")
             )
+    host_paths: list[tuple[PathKey, str, str]] = [
+        (("services", name, "env_file"), f, "reads the env file") for f in service.env_file
+    ]
+    if (
+        service.build is not None
+        and "://" not in service.build.context
+        and not service.build.context.startswith("git@")
+    ):
+        host_paths.append((("services", name, "build"), service.build.context, "builds from"))
+    for path_key, source, verb in host_paths:
+        if "${" in source:
+            problems.append(doc.problem(path_key, "a host path cannot come from a variable", code="host-access"))
+        elif _outside(source) and not _path_granted(source, granted.paths if granted else ()):
+            problems.append(
+                doc.problem(
+                    path_key,
+                    f"service '{name}' {verb} '{source}', outside the platform repo",
+                    hint=f"keep it inside the repo, or declare it: host_access: {{{name}: "
+                    f"{{paths: ['{source}'], reason: ...}}}}",
+                    code="host-access",
+                )
+            )
     for i, mount in enumerate(service.volumes):
         path: PathKey = ("services", name, "volumes", i)
         if "${" in mount.source:
@@ -269,7 +344,10 @@ def _is_docker_socket(mount: Mount) -> bool:
 
 
 def _outside_workspace(mount: Mount) -> bool:
-    source = mount.source
+    return _outside(mount.source)
+
+
+def _outside(source: str) -> bool:
     if source.startswith(("/", "~")):
         return True
     norm = posixpath.normpath(source)

@@ -163,6 +163,9 @@ class _Builder:
         except (yaml.YAMLError, ValueError, OverflowError, TypeError) as exc:
             self.fail(node, path, f"bad value: {exc}")
             return None
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and ":" in str(node.value):
+            # YAML 1.1 reads 22:22 as the base-60 number 1342; what the author meant is the text
+            return str(node.value)
         if value is None or isinstance(value, (str, int, float, bool)):
             return value
         # dates, timestamps, binary: keep the text so nothing reinterprets what the author wrote

@@ -139,6 +139,31 @@ CASES: list[tuple[str, str, int, str]] = [
         "cannot load extended",
     ),
     ("restart-enum", BASE + "services:\n  a: {image: x, restart: allways}\n", 4, "did you mean 'always'?"),
+    (
+        "link-into-optional-group",
+        BASE + "services:\n  web: {image: x, links: [mail]}\n  mail: {image: x, profiles: [mail]}\n",
+        4,
+        "which only starts with group mail",
+    ),
+    (
+        "variable-env-name-clash",
+        BASE + "variables:\n  db.password: {type: secret}\n  db_password: {type: secret}\nservices: {a: {image: x}}\n",
+        5,
+        "would share the environment name DEVENV_VAR_DB_PASSWORD",
+    ),
+    (
+        "variable-key-for-other-type",
+        BASE + "variables:\n  name: {default: x, min: 3}\nservices: {a: {image: x}}\n",
+        4,
+        "'min' does not apply to a string variable",
+    ),
+    (
+        "env-file-outside",
+        BASE + "services:\n  a:\n    image: x\n    env_file: ~/.aws/credentials\n",
+        6,
+        "reads the env file '~/.aws/credentials', outside the platform repo",
+    ),
+    ("build-outside", BASE + "services:\n  a:\n    build: ../../\n", 5, "builds from '../../', outside"),
     ("key-not-text", BASE + "services:\n  ? [a, b]\n  : {image: x}\n", 4, "keys must be plain text"),
 ]
 
@@ -218,3 +243,35 @@ def test_render_without_answer_names_the_flag(tmp_path: Path, cli: Callable[...,
     assert "variable 'token' has no default" in result.err
     assert "--set token=VALUE" in result.err
     assert "DEVENV_VAR_TOKEN" in result.err
+
+
+def test_unquoted_port_pair_is_not_read_as_base_60(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(BASE + "services:\n  a:\n    image: x\n    ports: [22:22]\n")
+    result = cli("profile", "render", str(path))
+    assert result.code == 0, result.err
+    assert "- '22:22'" in result.out
+
+
+def test_extending_profile_may_override_part_of_a_healthcheck(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    (tmp_path / "base.yaml").write_text(
+        BASE + "services:\n  db:\n    image: x\n    healthcheck: {test: ok, retries: 3}\n"
+    )
+    (tmp_path / "child.yaml").write_text(
+        "name: child\nversion: 1.0.0\nextends: base.yaml\nservices:\n  db:\n    healthcheck: {interval: 1s}\n"
+    )
+    result = cli("profile", "render", str(tmp_path / "child.yaml"))
+    assert result.code == 0, result.err
+    assert "interval: 1s" in result.out
+    assert "retries: 3" in result.out
+    (tmp_path / "lonely.yaml").write_text(BASE + "extends: base.yaml\nservices:\n  db:\n    build: {dockerfile: D}\n")
+    result = cli("profile", "lint", str(tmp_path / "lonely.yaml"))
+    assert result.code == 1
+    assert "missing required key 'context' in build" in result.err
+
+
+def test_unknown_extended_profile_keeps_the_hint(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    (tmp_path / "p.yaml").write_text(BASE + "extends: nosuch\nservices: {a: {image: x}}\n")
+    result = cli("profile", "lint", str(tmp_path / "p.yaml"))
+    assert "no profile named 'nosuch'" in result.err
+    assert "available: example" in result.err

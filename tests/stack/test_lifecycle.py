@@ -178,8 +178,8 @@ def test_two_concurrent_ups_do_not_corrupt_state(stack: Stack) -> None:
     first = stack.spawn("up", "--profile", "./stack.yaml")
     time.sleep(0.3)
     second = stack.spawn("up", "--profile", "./stack.yaml")
-    out1, err1 = first.communicate(timeout=240)
-    out2, err2 = second.communicate(timeout=240)
+    _out1, err1 = first.communicate(timeout=240)
+    _out2, err2 = second.communicate(timeout=240)
     assert first.returncode == 0, err1
     # the second either waited for the lock and converged, or said who held it
     assert second.returncode == 0 or "the workspace is busy" in err2, err2
