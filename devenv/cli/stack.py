@@ -133,6 +133,7 @@ def status(
             "profile": report.profile,
             "needs_up": report.needs_up,
             "drifted": report.drifted,
+            "parity": report.parity,
             "services": {
                 name: {
                     "state": st.state,
@@ -150,6 +151,8 @@ def status(
         return
     typer.echo(f"workspace {report.workspace}  profile {report.profile}  project {report.project}")
     _print_table(report.statuses, now=report.now)
+    if report.parity:
+        typer.echo(report.parity)
     if report.profile_changed:
         typer.echo("warning: the profile or its answers changed since the last up; run `devenv up`", err=True)
     elif report.drifted:

@@ -26,7 +26,23 @@ def validate_profile(profile: Profile, doc: Located, *, devenv_version: str) -> 
     problems += _check_references(profile, doc)
     problems += _check_host_access(profile, doc)
     problems += _check_groups(profile, doc)
+    problems += _check_parity(profile, doc)
     return problems
+
+
+def _check_parity(profile: Profile, doc: Located) -> list[Problem]:
+    """The parity section's shape (devenv parity owns its meaning), with the profile's file:line."""
+    if profile.parity is None:
+        return []
+    from devenv.parity.config import validate_parity_section
+
+    located = []
+    for problem in validate_parity_section(profile.parity):
+        path: list[str | int] = [
+            int(index) if index else name for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", problem.path)
+        ]
+        located.append(doc.problem(tuple(path), problem.message, hint=problem.hint, code=problem.code))
+    return located
 
 
 def _check_groups(profile: Profile, doc: Located) -> list[Problem]:

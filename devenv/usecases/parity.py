@@ -72,10 +72,7 @@ def check_parity(
 
 def run_parity(ctx: AppContext, options: ParityOptions, *, today: dt.date | None = None) -> ParityReport:
     if options.dev_file is None:
-        raise UserError(
-            "no dev stack to compare: pass --dev FILE",
-            hint="--dev takes the compose file your team already runs, e.g. --dev docker-compose.yml",
-        )
+        return workspace_parity(ctx, options, today=today)
     dev_file = _absolute(ctx.cwd, options.dev_file)
     dev_compose = _compose_document(dev_file)
     section: Mapping[str, Any] | None = None
@@ -99,6 +96,49 @@ def run_parity(ctx: AppContext, options: ParityOptions, *, today: dt.date | None
         dev_dir=dev_file.parent,
         dev_name=loader.shown_path(dev_file, ctx.cwd),
         dev_file=dev_file,
+        today=today,
+    )
+
+
+def workspace_parity(
+    ctx: AppContext, options: ParityOptions, *, today: dt.date | None = None, runtime: bool | None = None
+) -> ParityReport:
+    """The workspace's rendered compose file and its profile's parity section (and what runs, if up)."""
+    from devenv.usecases.profiles import load
+    from devenv.adapters.workspace import find_workspace
+    from devenv.usecases.workspace import locate
+
+    if ctx.workspace_override is None and find_workspace(ctx.cwd) is None:
+        raise UserError(
+            "no dev stack to compare: not in a devenv workspace",
+            hint="run it in a workspace, or pass --dev FILE (the compose file your team already runs)",
+        )
+    ws = locate(ctx)
+    state = ws.load()
+    profile = load(ctx, state.profile.file)
+    section: Mapping[str, Any] | None = profile.parity
+    base_dir = Path(state.repo_dir) if state.repo_dir else Path(profile.file).parent
+    if options.parity_config is not None:
+        config_file = _absolute(ctx.cwd, options.parity_config)
+        section = load_parity_config(config_file)
+        base_dir = config_file.parent
+    if not ws.compose_file.exists():
+        raise UserError("the workspace has no rendered compose file yet", hint="run `devenv up` first")
+    dev_compose = _compose_document(ws.compose_file)
+    against = [_path_or_name(ctx.cwd, a) for a in options.against] or None
+    view = None
+    if options.inspect_runtime if runtime is None else runtime:
+        view = read_runtime(options.project or state.project, _docker_client(ctx))
+    return check_parity(
+        dev_compose,
+        section,
+        base_dir,
+        against,
+        view,
+        values_env=_absolute(ctx.cwd, options.values_env) if options.values_env else None,
+        dev_dir=ws.compose_file.parent,
+        dev_name=f"profile {profile.name}",
+        dev_file=ws.compose_file,
         today=today,
     )
 

@@ -22,6 +22,7 @@ class StatusReport:
     drifted: list[str]  # services whose running container no longer matches the profile
     profile_changed: bool  # the profile or answers changed since the last render
     now: float
+    parity: str | None = None  # one line, when the profile names production manifests
 
     @property
     def needs_up(self) -> bool:
@@ -46,7 +47,19 @@ def status(ctx: AppContext) -> StatusReport:
         drifted=drifted,
         profile_changed=current_key(ws, state, ctx.env) != state.render_key,
         now=time.time(),
+        parity=_parity_line(ctx) if state.parity else None,
     )
+
+
+def _parity_line(ctx: AppContext) -> str:
+    """The parity report's one line, from the rendered profile (no runtime inspection: status stays fast)."""
+    from devenv.errors import DevenvError
+    from devenv.usecases.parity import ParityOptions, workspace_parity
+
+    try:
+        return workspace_parity(ctx, ParityOptions(), runtime=False).summary_line()
+    except DevenvError as exc:
+        return f"parity: could not check ({exc.message})"
 
 
 def down(ctx: AppContext, *, volumes: bool, confirm: Callable[[str], bool]) -> None:

@@ -1,0 +1,67 @@
+"""`devenv parity` and `devenv status` in a workspace: the profile's parity section and its rendered stack."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Result, write_yaml
+from tests.stack.helpers import busybox_profile, make_stack
+
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    spec:
+      containers:
+        - name: web
+          image: busybox:1.36
+          env:
+            - {name: DATABASE_URL, value: "postgres://prod-db:5432/app"}
+            - {name: CACHE_URL, value: "redis://prod-cache:6379/0"}
+"""
+
+
+def test_bad_parity_section_is_reported_at_its_line(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        "name: p\nversion: 1.0.0\nservices: {web: {image: x}}\nparity:\n  allow:\n    - {rule: env-only-in-dev}\n"
+    )
+    result = cli("profile", "lint", str(path))
+    assert result.code == 1
+    assert f"{path}:6:" in result.err
+    assert "reason" in result.err
+
+
+@pytest.mark.integration
+def test_parity_and_status_in_a_workspace(tmp_path: Path) -> None:
+    profile = busybox_profile(parity={"against": [{"kubernetes": "deploy/"}]})
+    stack = make_stack(tmp_path, profile)
+    (stack.root / "deploy").mkdir()
+    (stack.root / "deploy" / "web.yaml").write_text(DEPLOYMENT)
+    try:
+        done = stack.devenv("up", "--profile", "./stack.yaml")
+        assert done.code == 0, done.err
+        report = stack.devenv("parity", "--json")
+        assert report.code == 1, report.err  # CACHE_URL is wiring prod has and dev lacks: an error
+        findings = json.loads(report.out)["findings"]
+        assert any(f["code"] == "env-wiring-missing-in-dev" and "CACHE_URL" in json.dumps(f) for f in findings)
+        assert "pw-s3cret" not in report.out
+        status = stack.devenv("status")
+        assert status.code == 0, status.err
+        assert "parity: " in status.out
+        assert "error" in status.out.split("parity: ")[1]
+    finally:
+        stack.cleanup()
+
+
+def test_parity_outside_a_workspace_without_dev_names_the_flag(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    write_yaml(tmp_path / "x.yaml", {})
+    result = cli("parity")
+    assert result.code == 2
+    assert "--dev FILE" in result.err
