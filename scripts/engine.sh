@@ -8,7 +8,6 @@
 # It is a test-environment route only: users install Docker through `devenv init` / their platform.
 set -euo pipefail
 
-here=$(cd "$(dirname "$0")/.." && pwd)
 state=${DEVENV_ENGINE_STATE:-/tmp/devenv-ci-engine}
 compose_version=2.40.3
 
