@@ -52,6 +52,10 @@ def test_no_op_up_changes_nothing(stack: Stack) -> None:
     assert done.code == 0, done.err
     assert "Up to date: nothing changed." in done.out
     assert stack.container_ids() == before
+    logs = stack.devenv("logs", "--tail", "3", "web")
+    assert logs.code == 0, logs.err
+    assert "GET /env.txt" in logs.out or logs.out.strip() != ""
+    assert stack.devenv("logs", "nosuch").code != 0
 
 
 def test_changed_variable_recreates_only_that_service(stack: Stack) -> None:
