@@ -104,8 +104,8 @@ def workspace_parity(
     ctx: AppContext, options: ParityOptions, *, today: dt.date | None = None, runtime: bool | None = None
 ) -> ParityReport:
     """The workspace's rendered compose file and its profile's parity section (and what runs, if up)."""
-    from devenv.usecases.profiles import load
     from devenv.adapters.workspace import find_workspace
+    from devenv.usecases.profiles import load
     from devenv.usecases.workspace import locate
 
     if ctx.workspace_override is None and find_workspace(ctx.cwd) is None:
