@@ -1,0 +1,168 @@
+"""`devenv init [--profile P] [--dir D] [--set k=v] [--answers FILE] [--yes] [--dry-run]`.
+
+The prompts live here (questionary, imported only when a question is asked); the steps live in
+devenv.usecases.init.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from devenv.cli.stack import SetOption, TimeoutOption
+
+if TYPE_CHECKING:
+    from devenv.context import AppContext
+    from devenv.domain.profile import Variable
+    from devenv.usecases.init import InitResult, ProfileChoice
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+
+
+def init(
+    ctx: typer.Context,
+    profile: Annotated[str | None, typer.Option("--profile", "-p", help="Profile name or file.")] = None,
+    directory: Annotated[
+        Path | None,
+        typer.Option("--dir", "-d", help="Workspace folder (default: the current one); the repo is cloned here."),
+    ] = None,
+    sets: SetOption = None,
+    answers: Annotated[
+        Path | None, typer.Option("--answers", help="A YAML or JSON file of answers (name: value).")
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Ask nothing: take defaults, run fixes.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would happen; change nothing.")] = False,
+    timeout: TimeoutOption = 300.0,
+) -> None:
+    """Set up everything: check Docker, clone, choose a profile, answer its questions, bring the stack up."""
+    from devenv.cli.stack import _progress_printer, print_up_result
+    from devenv.usecases.init import init as do_init
+    from devenv.usecases.profiles import parse_sets
+
+    app: AppContext = ctx.obj
+    result = do_init(
+        app,
+        profile=profile,
+        directory=directory,
+        sets=parse_sets(sets or []),
+        answers_file=answers,
+        yes=yes,
+        dry_run=dry_run,
+        choose=_choose,
+        ask=_ask,
+        confirm=_confirmer(app),
+        out=typer.echo,
+        output=_passthrough,
+        progress=_progress_printer(),
+        timeout=timeout,
+    )
+    if result.up is not None:
+        print_up_result(result.up)
+        _closing(app, result)
+
+
+def _closing(app: AppContext, result: InitResult) -> None:
+    assert result.up is not None
+    urls = {name: st.urls() for name, st in result.up.statuses.items() if st.urls()}
+    services = list(result.up.statuses)
+    main = next(iter(urls), "web" if "web" in services else (services[0] if services else "web"))
+    typer.echo("")
+    typer.echo(f"Your {result.profile} stack runs from {result.root}.")
+    if urls:
+        typer.echo("Open:")
+        width = max(len(n) for n in urls)
+        for name, links in urls.items():
+            typer.echo(f"  {name.ljust(width)}  {'  '.join(links)}")
+    typer.echo("Next:")
+    commands = [] if result.root == app.cwd.resolve() else [(f"cd {result.root}", "go to the workspace")]
+    commands += [
+        ("devenv status", "every service's state and URLs"),
+        (f"devenv logs -f {main}", f"follow the {main} service's logs"),
+        ("devenv down", "stop the stack (your data stays)"),
+    ]
+    width = max(len(c) for c, _ in commands)
+    for command, what in commands:
+        typer.echo(f"  {command.ljust(width)}  # {what}")
+
+
+def _choose(choices: list[ProfileChoice]) -> str:
+    import questionary
+
+    options = [
+        questionary.Choice(title=f"{c.name} — {c.description}" if c.description else c.name, value=c.name)
+        for c in choices
+    ]
+    return str(_answer(questionary.select("Which profile?", choices=options)))
+
+
+def _ask(variables: list[Variable]) -> dict[str, str]:
+    """One question per variable, its default pre-filled, each answer checked as it is typed."""
+    import questionary
+
+    from devenv.domain.variables import coerce
+
+    answers: dict[str, str] = {}
+    for var in variables:
+        message = f"{var.help} ({var.name})" if var.help else var.name
+        default = "" if var.default is None else coerce(var, var.default)
+        question: Any
+        if var.secret:
+            keep = " [Enter keeps the default]" if default else ""
+            question = questionary.password(message + keep, validate=_validator(var, empty_ok=bool(default)))
+        elif var.type == "bool":
+            question = questionary.confirm(message, default=default == "true")
+        elif var.type == "choice":
+            options = [str(c) if not isinstance(c, bool) else str(c).lower() for c in var.choices]
+            question = questionary.select(message, choices=options, default=default if default in options else None)
+        else:
+            question = questionary.text(message, default=default, validate=_validator(var))
+        value = _answer(question)
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        answers[var.name] = default if var.secret and value == "" else str(value)
+    return answers
+
+
+def _validator(var: Variable, *, empty_ok: bool = False) -> Any:
+    from devenv.domain.variables import AnswerError, coerce
+
+    def validate(text: str) -> bool | str:
+        if empty_ok and text == "":
+            return True
+        try:
+            coerce(var, text)
+        except AnswerError as exc:
+            return str(exc)
+        return True
+
+    return validate
+
+
+def _answer(question: Any) -> Any:
+    """questionary answers None when the user pressed Ctrl-C: stop, and say how to carry on."""
+    value = question.ask()
+    if value is None:
+        raise KeyboardInterrupt
+    return value
+
+
+def _confirmer(app: AppContext) -> Any:
+    def confirm(question: str) -> bool:
+        if not app.interactive:
+            typer.echo(f"{question} no (no terminal to ask: pass --yes to run the plan)")
+            return False
+        import questionary
+
+        return bool(_answer(questionary.confirm(question, default=False)))
+
+    return confirm
+
+
+def _passthrough(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()

@@ -1,0 +1,525 @@
+"""`devenv init`: the new hire's one command, from a bare machine to a running stack.
+
+Steps, in order: doctor (Docker, compose, git; fixes with consent) -> profile (which one) -> clone (the
+profile's platform repo, if it names one) -> answers (rendered into the workspace) -> up. Each finished
+step is recorded in `<dir>/.devenv/init.json`, so running init again after a failure resumes where it
+stopped. The use case never prompts or prints: the CLI hands in choose/ask/confirm/out.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from devenv.adapters.workspace import STATE_DIR, Workspace
+from devenv.errors import UserError
+
+if TYPE_CHECKING:
+    from devenv.context import AppContext
+    from devenv.domain.profile import Profile, Repo
+    from devenv.usecases.up import Progress, UpResult
+    from devenv.usecases.workspace import Ask
+
+STEPS = ("doctor", "profile", "clone", "answers", "up")
+RECORD_FILE = "init.json"
+RECORD_VERSION = 1
+
+Out = Callable[[str], None]
+Confirm = Callable[[str], bool]
+
+
+@dataclass(frozen=True)
+class ProfileChoice:
+    name: str
+    description: str
+
+
+Choose = Callable[[list[ProfileChoice]], str]
+
+
+@dataclass
+class InitResult:
+    root: Path
+    profile: str | None
+    up: UpResult | None = None
+    dry_run: bool = False
+    resumed_at: str | None = None  # the first step this run had to do, when an earlier run did some
+    all_done_before: bool = False  # every step had finished: this run only checked the stack
+
+
+@dataclass
+class Record:
+    """Which steps finished (`.devenv/init.json`); never holds an answer's value."""
+
+    path: Path
+    steps: dict[str, dict[str, Any]] = field(default_factory=dict)
+    existed: bool = False
+    writable: bool = False  # False until writing into the folder is known to be safe (never in a dry run)
+
+    @classmethod
+    def load(cls, root: Path) -> Record:
+        path = root / STATE_DIR / RECORD_FILE
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            steps = {k: dict(v) for k, v in data["steps"].items() if k in STEPS and isinstance(v, dict)}
+        except FileNotFoundError:
+            return cls(path)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return cls(path, existed=True, writable=True)  # damaged: start over, it is only a record
+        return cls(path, steps, existed=True, writable=True)
+
+    def done(self, step: str) -> bool:
+        return step in self.steps
+
+    def finish(self, step: str, **details: Any) -> None:
+        self.steps[step] = {"at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **details}
+        self.save()
+
+    def forget(self, *steps: str) -> None:
+        for step in steps:
+            self.steps.pop(step, None)
+        self.save()
+
+    def save(self) -> None:
+        if not self.writable:
+            return
+        from devenv.adapters.fs import write_atomic
+
+        Workspace(self.path.parent.parent).prepare()  # .devenv/ with its .gitignore
+        ordered = {s: self.steps[s] for s in STEPS if s in self.steps}
+        write_atomic(self.path, json.dumps({"version": RECORD_VERSION, "steps": ordered}, indent=2) + "\n")
+
+
+def init(
+    ctx: AppContext,
+    *,
+    profile: str | None,
+    directory: Path | None,
+    sets: Mapping[str, str],
+    answers_file: Path | None,
+    yes: bool,
+    dry_run: bool,
+    choose: Choose,
+    ask: Ask,
+    confirm: Confirm,
+    out: Out,
+    output: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
+    timeout: float = 300.0,
+) -> InitResult:
+    """Run (or resume) init in `directory` (default: --workspace, else the current folder)."""
+    from devenv.usecases.profiles import check_answer_names
+
+    root = _root(ctx, directory)
+    if not dry_run:
+        finish_interrupted_clone(root)
+    record = Record.load(root)
+    file_answers = read_answers_file(_absolute(ctx, answers_file)) if answers_file else {}
+    file_label = f"--answers {answers_file}" if answers_file else "--answers"
+    ws_ctx = copy.copy(ctx)  # the same adapters, pointed at this workspace
+    ws_ctx.workspace_override = root
+    run = _Run(record, out, dry_run)
+    result = InitResult(root=root, profile=None, dry_run=dry_run)
+
+    # Before anything changes: the profile (when known) and, when nobody will be asked, every answer.
+    ref = _known_profile(ctx, root, record, profile)
+    if ref is None and not dry_run and (yes or not ctx.interactive):
+        names = ", ".join(c.name for c in profile_choices(ctx)) or "(none found)"
+        why = "--yes asks no questions" if yes else "there is no terminal to ask"
+        raise UserError(f"which profile? {why}", hint=f"pass --profile NAME; available: {names}")
+    answers: dict[str, str] | None = None
+    if ref is not None:
+        loaded = _load(ctx, ref)
+        check_answer_names(loaded, sets, "--set")
+        check_answer_names(loaded, file_answers, file_label)
+        if yes or not ctx.interactive:
+            answers = collect_answers(ctx, loaded, root, sets, (file_label, file_answers), yes=yes, ask=None)
+
+    # doctor
+    if not (record.done("doctor") and ctx.engine.ping()):
+        run.begin("doctor")
+        _doctor(ctx, out=out, confirm=confirm, dry_run=dry_run, yes=yes, output=output)
+        record.finish("doctor")
+
+    # profile
+    if ref is None:
+        choices = profile_choices(ctx)
+        if not choices:
+            raise UserError("no profiles found", hint="pass --profile PATH to a profile file")
+        if dry_run:
+            out(f"would ask which profile to use: {', '.join(c.name for c in choices)}")
+            out("dry run: the rest depends on the profile chosen; nothing was changed")
+            return result
+        ref = _resolve_ref(ctx, choose(choices))
+    prof = _load(ctx, ref)
+    result.profile = prof.name
+    previous = record.steps.get("profile", {}).get("ref")
+    if previous != ref:
+        if previous is not None:
+            out(f"profile changed from {previous} to {ref}: the later steps run again")
+            record.forget("profile", "clone", "answers", "up")
+        run.begin("profile")
+        out(f"profile: {prof.name}" + (f" - {prof.description}" if prof.description else ""))
+        check_answer_names(prof, sets, "--set")
+        check_answer_names(prof, file_answers, file_label)
+        if prof.repo is not None:
+            _check_clone_target(ctx, root, prof.repo)
+        record.writable = not dry_run
+        record.finish("profile", ref=ref)
+
+    # clone
+    if prof.repo is not None and not (record.done("clone") and (root / ".git").exists()):
+        run.begin("clone")
+        if dry_run:
+            what = "reuse the clone at" if (root / ".git").exists() else "clone it into"
+            out(f"would {what} {root}: {prof.repo.url}" + (f" (branch {prof.repo.branch})" if prof.repo.branch else ""))
+        else:
+            shown = output if ctx.interactive else None  # git's progress bars only on a terminal
+            action = clone_into(ctx, prof.repo, root, interactive=ctx.interactive, progress=shown)
+            out(f"{action} {prof.repo.url} into {root}" if action == "cloned" else f"reusing the clone at {root}")
+        record.finish("clone", url=prof.repo.url)
+
+    # answers, rendered into the workspace (secrets only in the 0600 .env)
+    ws = Workspace(root)
+    if not record.done("answers") or sets or file_answers or not ws.exists():
+        run.begin("answers")
+        if answers is None:
+            answers = collect_answers(
+                ctx,
+                prof,
+                root,
+                sets,
+                (file_label, file_answers),
+                yes=yes,
+                ask=_listing(out) if dry_run else ask,
+            )
+        if dry_run:
+            known = [f"{k}={'(secret)' if prof.variables[k].secret else v}" for k, v in answers.items()]
+            if known:
+                out(f"answers: {', '.join(known)}")
+            out(f"would write the workspace in {root / STATE_DIR} and render the compose file")
+        else:
+            from devenv.usecases.workspace import prepare
+
+            with ws.lock("init"):
+                prepare(ws_ctx, profile_ref=ref, sets=answers, repo_dir=root if prof.repo else None)
+        record.finish("answers")
+
+    # up: convergent, so running it again is the no-op check
+    if dry_run:
+        run.begin("up")
+        out("would bring the stack up: build, start, wait until healthy, seed once")
+        out("dry run: nothing was changed")
+        return result
+    result.all_done_before = run.first is None and record.done("up")
+    if run.first is None and not result.all_done_before:
+        run.begin("up")
+    if result.all_done_before:
+        out("every step of devenv init finished before: checking that the stack is still up")
+    from devenv.usecases.up import up
+
+    result.up = up(ws_ctx, progress=progress, timeout=timeout)
+    record.finish("up")
+    result.resumed_at = run.first if record.existed else None
+    return result
+
+
+class _Run:
+    """Says "resuming at <step>" once, at the first step an earlier run left undone."""
+
+    def __init__(self, record: Record, out: Out, dry_run: bool) -> None:
+        self.record = record
+        self.out = out
+        self.dry_run = dry_run
+        self.first: str | None = None
+
+    def begin(self, step: str) -> None:
+        if self.first is not None:
+            return
+        self.first = step
+        done = [s for s in STEPS if self.record.done(s)]
+        if self.record.existed and done:
+            self.out(f"resuming at {step} (finished before: {', '.join(done)})")
+
+
+def _root(ctx: AppContext, directory: Path | None) -> Path:
+    chosen = directory if directory is not None else ctx.workspace_override
+    return _absolute(ctx, chosen) if chosen is not None else ctx.cwd.resolve()
+
+
+def _absolute(ctx: AppContext, path: Path) -> Path:
+    return (ctx.cwd / path.expanduser()).resolve()
+
+
+def _known_profile(ctx: AppContext, root: Path, record: Record, given: str | None) -> str | None:
+    """--profile, else the one an earlier run chose, else the workspace's, else the configured default."""
+    if given:
+        return _resolve_ref(ctx, given)
+    recorded = record.steps.get("profile", {}).get("ref")
+    if isinstance(recorded, str):
+        return recorded
+    ws = Workspace(root)
+    if ws.exists():
+        return ws.load().profile.ref
+    default = ctx.settings.default_profile
+    return _resolve_ref(ctx, default) if default else None
+
+
+def _resolve_ref(ctx: AppContext, ref: str) -> str:
+    """A name stays a name; a path becomes absolute, so a later run from another folder finds it."""
+    from devenv.adapters.profiles import looks_like_path
+    from devenv.usecases.profiles import profile_files
+
+    if not looks_like_path(ref):
+        profile_files(ctx).locate(ref)  # an unknown name fails now, listing the available ones
+        return ref
+    return str(profile_files(ctx).locate(ref))
+
+
+def _load(ctx: AppContext, ref: str) -> Profile:
+    from devenv.usecases.profiles import load
+
+    return load(ctx, ref)
+
+
+def profile_choices(ctx: AppContext) -> list[ProfileChoice]:
+    """Every named profile with its description, sorted by name (a broken one says so instead)."""
+    from devenv.errors import DevenvError
+    from devenv.usecases.profiles import profile_files
+
+    choices = []
+    for entry in profile_files(ctx).entries():
+        try:
+            description = _load(ctx, str(entry.path)).description
+        except DevenvError as exc:
+            description = f"(cannot be loaded: {exc.message})"
+        choices.append(ProfileChoice(entry.name, description))
+    return sorted(choices, key=lambda c: c.name)
+
+
+def _doctor(
+    ctx: AppContext,
+    *,
+    out: Out,
+    confirm: Confirm,
+    dry_run: bool,
+    yes: bool,
+    output: Callable[[str], None] | None,
+) -> None:
+    from devenv.domain.checks import Status
+    from devenv.usecases.doctor import ESSENTIAL, ensure_engine
+
+    report = ensure_engine(ctx, out=out, confirm=confirm, dry_run=dry_run, assume_yes=yes, output=output)
+    for r in report.results:
+        if r.status is Status.WARN:
+            out(f"warning: {r.title}: {r.detail}")
+    failing = report.failing(ESSENTIAL)
+    if failing:  # only in a dry run: ensure_engine raises otherwise
+        out("would fix first: " + "; ".join(f"{r.title}: {r.detail}" for r in failing))
+    else:
+        out("doctor: Docker, compose and git are ready")
+
+
+# ------------------------------------------------------------------------------------------- answers
+
+
+def collect_answers(
+    ctx: AppContext,
+    profile: Profile,
+    root: Path,
+    sets: Mapping[str, str],
+    file_layer: tuple[str, Mapping[str, object]],
+    *,
+    yes: bool,
+    ask: Ask | None,
+) -> dict[str, str]:
+    """Every variable's answer: --set > --answers > DEVENV_VAR_ > saved answers > ask (or the default).
+
+    With --yes or no terminal (ask None, or ctx not interactive) defaults are taken as they are, and a
+    variable with neither an answer nor a default is an error naming the --set that supplies it."""
+    from devenv.domain.variables import AnswerError, coerce, env_var_name, resolve_answers
+    from devenv.usecases.profiles import env_answers
+
+    layers: list[tuple[str, Mapping[str, object]]] = [
+        ("--set", sets),
+        file_layer,
+        ("environment", env_answers(profile, ctx.env)),
+        ("saved answers", saved_answers(root, profile)),
+    ]
+    given = {name for _origin, layer in layers for name in layer}
+    resolved = resolve_answers({n: v for n, v in profile.variables.items() if n in given}, layers)
+    if resolved.errors:
+        var, origin, message = resolved.errors[0]
+        raise UserError(f"{origin} {var.name}: {message}", hint=var.help or None)
+    values = dict(resolved.values)
+    unanswered = [v for n, v in profile.variables.items() if n not in given]
+    if not unanswered:
+        return values
+    if yes or ask is None or not ctx.interactive:
+        for var in unanswered:
+            if var.default is None:
+                why = "--yes asks no questions" if yes else "there is no terminal to ask"
+                raise UserError(
+                    f"variable '{var.name}' has no default and no answer, and {why}"
+                    + (f" ({var.help})" if var.help else ""),
+                    hint=f"pass --set {var.name}=VALUE (or put it in an --answers file, or set "
+                    f"{env_var_name(var.name)})",
+                )
+            values[var.name] = coerce(var, var.default)
+        return values
+    answered = ask(unanswered)
+    for var in unanswered:
+        if var.name not in answered:
+            continue  # a dry run's listing answers nothing
+        try:
+            values[var.name] = coerce(var, answered[var.name])
+        except AnswerError as exc:
+            raise UserError(f"answer to {var.name}: {exc}", hint=var.help or None) from exc
+    return values
+
+
+def saved_answers(root: Path, profile: Profile) -> dict[str, object]:
+    """What an earlier run answered for this same profile: state.json, and secrets from the 0600 .env."""
+    from devenv.domain.variables import secret_env_name
+
+    ws = Workspace(root)
+    if not ws.exists():
+        return {}
+    state = ws.load()
+    if state.profile.file != profile.file:
+        return {}
+    saved: dict[str, object] = {k: v for k, v in state.answers.items() if k in profile.variables}
+    secrets = ws.read_secrets()
+    for name, var in profile.variables.items():
+        if var.secret and secret_env_name(name) in secrets:
+            saved[name] = secrets[secret_env_name(name)]
+    return saved
+
+
+def _listing(out: Out) -> Ask:
+    """A dry run's stand-in for the questions: say which would be asked, answer none."""
+
+    def ask(variables: list[Any]) -> dict[str, str]:
+        for var in variables:
+            default = "" if var.default is None or var.secret else f" (default {var.default})"
+            out(f"would ask: {var.name}{default}" + (f" - {var.help}" if var.help else ""))
+        return {}
+
+    return ask
+
+
+def read_answers_file(path: Path) -> dict[str, object]:
+    """A YAML (or JSON) mapping of variable names to single values."""
+    import yaml
+
+    from devenv.adapters.fs import read_text
+
+    hint = "write one `name: value` per line (YAML), or a JSON object"
+    text = read_text(path, what="answers file")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        problem = getattr(exc, "problem", None) or "cannot be parsed"
+        raise UserError(f"{where}: the answers file is not valid YAML or JSON ({problem})", hint=hint) from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise UserError(
+            f"{path}: the answers file must map variable names to values, not be a {_kind(data)}", hint=hint
+        )
+    for name, value in data.items():
+        if not isinstance(name, str):
+            raise UserError(f"{path}: '{name}' is not a variable name", hint=hint)
+        if value is None or isinstance(value, dict | list):
+            what = "has no value" if value is None else f"must be a single value, not a {_kind(value)}"
+            raise UserError(f"{path}: answer '{name}' {what}", hint=hint)
+    return dict(data)
+
+
+def _kind(value: object) -> str:
+    names: dict[type, str] = {dict: "mapping", list: "list", str: "string"}
+    return names.get(type(value), type(value).__name__)
+
+
+# --------------------------------------------------------------------------------------------- clone
+
+
+def _staging(root: Path) -> Path:
+    return root.parent / f".{root.name}.devenv-clone"
+
+
+def _check_clone_target(ctx: AppContext, root: Path, repo: Repo) -> None:
+    """Before writing anything: the folder must be new, empty (but for .devenv/) or a clone already."""
+    from devenv.adapters.git import Git
+
+    if not root.exists():
+        return
+    if not root.is_dir():
+        raise UserError(f"{root} is a file, not a folder for the workspace", hint="pass --dir NEW_FOLDER")
+    if not [p for p in root.iterdir() if p.name != STATE_DIR]:
+        return
+    if Git(ctx.runner).toplevel(root) != root:
+        raise UserError(
+            f"{root} is not empty and is not a git clone of {repo.url}",
+            hint="run devenv init in a new or empty folder: pass --dir NEW_FOLDER",
+        )
+
+
+def clone_into(
+    ctx: AppContext, repo: Repo, root: Path, *, interactive: bool, progress: Callable[[str], None] | None
+) -> str:
+    """Clone the platform repo so that `root` (which may hold .devenv/ already) becomes the checkout.
+
+    git cannot clone into a folder that is not empty, so the clone goes to a sibling first and its
+    entries then move into `root`, `.git` last: `root` keeps its identity (a shell sitting in it stays
+    valid), and an interrupted move is finished by the next run (finish_interrupted_clone)."""
+    from devenv.adapters.git import Git
+
+    git = Git(ctx.runner)
+    if (root / ".git").exists():
+        return git.clone_or_reuse(repo.url, root, branch=repo.branch, progress=progress, interactive=interactive).action
+    staging = _staging(root)
+    if staging.exists():
+        shutil.rmtree(staging)  # an earlier clone stopped before the move began: start over
+    git.clone_or_reuse(repo.url, staging, branch=repo.branch, progress=progress, interactive=interactive)
+    if (staging / STATE_DIR).exists():
+        shutil.rmtree(staging)
+        raise UserError(
+            f"the repository {repo.url} has its own {STATE_DIR}/ folder, where devenv keeps its state",
+            hint="rename that folder in the repository",
+        )
+    root.mkdir(parents=True, exist_ok=True)
+    _move_entries(staging, root)
+    return "cloned"
+
+
+def finish_interrupted_clone(root: Path) -> None:
+    """An earlier run stopped while moving a finished clone into `root`: finish the move."""
+    staging = _staging(root)
+    if not staging.is_dir():
+        return
+    names = [p.name for p in staging.iterdir()]
+    if ".git" not in names:
+        if not names:
+            staging.rmdir()  # everything had moved; only the empty folder was left
+        return
+    if root.is_dir() and any((root / name).exists() for name in names):
+        return  # not a half-finished move of ours: leave both alone (the clone step starts over)
+    root.mkdir(parents=True, exist_ok=True)
+    _move_entries(staging, root)
+
+
+def _move_entries(staging: Path, root: Path) -> None:
+    entries = sorted(staging.iterdir(), key=lambda p: p.name == ".git")  # .git last: a checkout only once complete
+    for entry in entries:
+        os.replace(entry, root / entry.name)
+    staging.rmdir()
