@@ -139,6 +139,8 @@ def init(
         loaded = _load(ctx, ref)
         check_answer_names(loaded, sets, "--set")
         check_answer_names(loaded, file_answers, file_label)
+        if loaded.repo is not None and not record.done("clone"):
+            _check_clone_target(ctx, root, loaded.repo)
         if yes or not ctx.interactive:
             answers = collect_answers(ctx, loaded, root, sets, (file_label, file_answers), yes=yes, ask=None)
 
@@ -408,7 +410,10 @@ def _listing(out: Out) -> Ask:
 
     def ask(variables: list[Any]) -> dict[str, str]:
         for var in variables:
-            default = "" if var.default is None or var.secret else f" (default {var.default})"
+            if var.secret:
+                default = " (secret, has a default)" if var.default is not None else " (secret)"
+            else:
+                default = "" if var.default is None else f" (default {var.default})"
             out(f"would ask: {var.name}{default}" + (f" - {var.help}" if var.help else ""))
         return {}
 
