@@ -37,7 +37,11 @@ def busybox_profile(**overrides: Any) -> dict[str, Any]:
             },
             "web": {
                 "image": BUSYBOX,
-                "command": ["sh", "-c", "mkdir -p /www && env > /www/env.txt && exec httpd -f -p 8000 -h /www"],
+                "command": [
+                    "sh",
+                    "-c",
+                    "mkdir -p /www && env > /www/env.txt && echo web serving on 8000 && exec httpd -f -p 8000 -h /www",
+                ],
                 "links": ["db"],
                 "ports": ["${web_port}:8000"],
                 "environment": {"GREETING": "${greeting}"},
