@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from devenv.adapters.workspace import STATE_DIR, Workspace
-from devenv.errors import UserError
+from devenv.errors import Interrupted, UserError
 
 if TYPE_CHECKING:
     from devenv.context import AppContext
@@ -115,140 +115,184 @@ def init(
     timeout: float = 300.0,
 ) -> InitResult:
     """Run (or resume) init in `directory` (default: --workspace, else the current folder)."""
-    from devenv.usecases.profiles import check_answer_names
-
     root = _root(ctx, directory)
     if not dry_run:
         finish_interrupted_clone(root)
-    record = Record.load(root)
-    file_answers = read_answers_file(_absolute(ctx, answers_file)) if answers_file else {}
-    file_label = f"--answers {answers_file}" if answers_file else "--answers"
-    ws_ctx = copy.copy(ctx)  # the same adapters, pointed at this workspace
-    ws_ctx.workspace_override = root
-    run = _Run(record, out, dry_run)
-    result = InitResult(root=root, profile=None, dry_run=dry_run)
+    flow = _Init(
+        ctx=ctx,
+        root=root,
+        record=Record.load(root),
+        sets=sets,
+        file=(f"--answers {answers_file}", read_answers_file(_absolute(ctx, answers_file)) if answers_file else {}),
+        yes=yes,
+        dry_run=dry_run,
+        choose=choose,
+        ask=ask,
+        confirm=confirm,
+        out=out,
+        output=output,
+        progress=progress,
+        timeout=timeout,
+    )
+    try:
+        return flow.run(profile)
+    except KeyboardInterrupt:
+        during = f" during the {flow.current} step" if flow.current else ""
+        raise Interrupted(
+            f"devenv init was interrupted{during}",
+            hint="run the same command again to carry on: finished steps are not repeated",
+        ) from None
 
-    # Before anything changes: the profile (when known) and, when nobody will be asked, every answer.
-    ref = _known_profile(ctx, root, record, profile)
-    if ref is None and not dry_run and (yes or not ctx.interactive):
-        names = ", ".join(c.name for c in profile_choices(ctx)) or "(none found)"
-        why = "--yes asks no questions" if yes else "there is no terminal to ask"
-        raise UserError(f"which profile? {why}", hint=f"pass --profile NAME; available: {names}")
-    answers: dict[str, str] | None = None
-    if ref is not None:
-        loaded = _load(ctx, ref)
-        check_answer_names(loaded, sets, "--set")
-        check_answer_names(loaded, file_answers, file_label)
-        if loaded.repo is not None and not record.done("clone"):
-            _check_clone_target(ctx, root, loaded.repo)
-        if yes or not ctx.interactive:
-            answers = collect_answers(ctx, loaded, root, sets, (file_label, file_answers), yes=yes, ask=None)
 
-    # doctor
-    if not (record.done("doctor") and ctx.engine.ping()):
-        run.begin("doctor")
-        _doctor(ctx, out=out, confirm=confirm, dry_run=dry_run, yes=yes, output=output)
-        record.finish("doctor")
+@dataclass
+class _Init:
+    ctx: AppContext
+    root: Path
+    record: Record
+    sets: Mapping[str, str]
+    file: tuple[str, Mapping[str, object]]  # (--answers FILE, its answers)
+    yes: bool
+    dry_run: bool
+    choose: Choose
+    ask: Ask
+    confirm: Confirm
+    out: Out
+    output: Callable[[str], None] | None
+    progress: Progress | None
+    timeout: float
+    current: str | None = None  # the step under way
+    first: str | None = None  # the first step this run had to do
 
-    # profile
-    if ref is None:
-        choices = profile_choices(ctx)
-        if not choices:
-            raise UserError("no profiles found", hint="pass --profile PATH to a profile file")
-        if dry_run:
-            out(f"would ask which profile to use: {', '.join(c.name for c in choices)}")
-            out("dry run: the rest depends on the profile chosen; nothing was changed")
+    def run(self, given: str | None) -> InitResult:
+        ctx, record, out = self.ctx, self.record, self.out
+        result = InitResult(root=self.root, profile=None, dry_run=self.dry_run)
+        ref = _known_profile(ctx, self.root, record, given)
+        answers = self.preflight(ref)
+        if not (record.done("doctor") and ctx.engine.ping()):
+            self.begin("doctor")
+            _doctor(ctx, out=out, confirm=self.confirm, dry_run=self.dry_run, yes=self.yes, output=self.output)
+            record.finish("doctor")
+        if ref is None:
+            self.begin("profile")
+            choices = profile_choices(ctx)
+            if not choices:
+                raise UserError("no profiles found", hint="pass --profile PATH to a profile file")
+            if self.dry_run:
+                out(f"would ask which profile to use: {', '.join(c.name for c in choices)}")
+                out("dry run: the rest depends on the profile chosen; nothing was changed")
+                return result
+            ref = _resolve_ref(ctx, self.choose(choices))
+        prof = self.profile(ref)
+        result.profile = prof.name
+        if prof.repo is not None and not (record.done("clone") and (self.root / ".git").exists()):
+            self.clone(prof.repo)
+        ws = Workspace(self.root)
+        if not record.done("answers") or self.sets or self.file[1] or not ws.exists():
+            if record.done("answers") and ws.exists():
+                out("answers given: the answers step runs again")
+            self.answers(ws, prof, ref, answers)
+        if self.dry_run:
+            self.begin("up")
+            out("would bring the stack up: build, start, wait until healthy, seed once")
+            out("dry run: nothing was changed")
             return result
-        ref = _resolve_ref(ctx, choose(choices))
-    prof = _load(ctx, ref)
-    result.profile = prof.name
-    previous = record.steps.get("profile", {}).get("ref")
-    if previous != ref:
-        if previous is not None:
-            out(f"profile changed from {previous} to {ref}: the later steps run again")
-            record.forget("profile", "clone", "answers", "up")
-        run.begin("profile")
-        out(f"profile: {prof.name}" + (f" - {prof.description}" if prof.description else ""))
-        check_answer_names(prof, sets, "--set")
-        check_answer_names(prof, file_answers, file_label)
-        if prof.repo is not None:
-            _check_clone_target(ctx, root, prof.repo)
-        record.writable = not dry_run
-        record.finish("profile", ref=ref)
+        # up is convergent: when every step had finished, running it again is the no-op check
+        result.all_done_before = self.first is None and record.done("up")
+        if result.all_done_before:
+            out("every step of devenv init finished before: checking that the stack is still up")
+        self.begin("up")
+        from devenv.usecases.up import up
 
-    # clone
-    if prof.repo is not None and not (record.done("clone") and (root / ".git").exists()):
-        run.begin("clone")
-        if dry_run:
-            what = "reuse the clone at" if (root / ".git").exists() else "clone it into"
-            out(f"would {what} {root}: {prof.repo.url}" + (f" (branch {prof.repo.branch})" if prof.repo.branch else ""))
-        else:
-            shown = output if ctx.interactive else None  # git's progress bars only on a terminal
-            action = clone_into(ctx, prof.repo, root, interactive=ctx.interactive, progress=shown)
-            out(f"{action} {prof.repo.url} into {root}" if action == "cloned" else f"reusing the clone at {root}")
-        record.finish("clone", url=prof.repo.url)
-
-    # answers, rendered into the workspace (secrets only in the 0600 .env)
-    ws = Workspace(root)
-    if not record.done("answers") or sets or file_answers or not ws.exists():
-        run.begin("answers")
-        if answers is None:
-            answers = collect_answers(
-                ctx,
-                prof,
-                root,
-                sets,
-                (file_label, file_answers),
-                yes=yes,
-                ask=_listing(out) if dry_run else ask,
-            )
-        if dry_run:
-            known = [f"{k}={'(secret)' if prof.variables[k].secret else v}" for k, v in answers.items()]
-            if known:
-                out(f"answers: {', '.join(known)}")
-            out(f"would write the workspace in {root / STATE_DIR} and render the compose file")
-        else:
-            from devenv.usecases.workspace import prepare
-
-            with ws.lock("init"):
-                prepare(ws_ctx, profile_ref=ref, sets=answers, repo_dir=root if prof.repo else None)
-        record.finish("answers")
-
-    # up: convergent, so running it again is the no-op check
-    if dry_run:
-        run.begin("up")
-        out("would bring the stack up: build, start, wait until healthy, seed once")
-        out("dry run: nothing was changed")
+        result.up = up(self.workspace_ctx(), progress=self.progress, timeout=self.timeout)
+        record.finish("up")
+        result.resumed_at = self.first if record.existed and not result.all_done_before else None
         return result
-    result.all_done_before = run.first is None and record.done("up")
-    if run.first is None and not result.all_done_before:
-        run.begin("up")
-    if result.all_done_before:
-        out("every step of devenv init finished before: checking that the stack is still up")
-    from devenv.usecases.up import up
-
-    result.up = up(ws_ctx, progress=progress, timeout=timeout)
-    record.finish("up")
-    result.resumed_at = run.first if record.existed else None
-    return result
-
-
-class _Run:
-    """Says "resuming at <step>" once, at the first step an earlier run left undone."""
-
-    def __init__(self, record: Record, out: Out, dry_run: bool) -> None:
-        self.record = record
-        self.out = out
-        self.dry_run = dry_run
-        self.first: str | None = None
 
     def begin(self, step: str) -> None:
+        """Note the step under way; at the first one, say where an earlier run is resumed."""
+        self.current = step
         if self.first is not None:
             return
         self.first = step
         done = [s for s in STEPS if self.record.done(s)]
-        if self.record.existed and done:
+        if self.record.existed and done and not self.record.done(step):
             self.out(f"resuming at {step} (finished before: {', '.join(done)})")
+
+    def workspace_ctx(self) -> AppContext:
+        ws_ctx = copy.copy(self.ctx)  # the same adapters, pointed at this workspace
+        ws_ctx.workspace_override = self.root
+        return ws_ctx
+
+    def preflight(self, ref: str | None) -> dict[str, str] | None:
+        """Before anything changes: the profile, the folder and, when nobody will be asked, every answer."""
+        from devenv.usecases.profiles import check_answer_names
+
+        ctx = self.ctx
+        if ref is None:
+            if self.dry_run or not (self.yes or not ctx.interactive):
+                return None
+            names = ", ".join(c.name for c in profile_choices(ctx)) or "(none found)"
+            why = "--yes asks no questions" if self.yes else "there is no terminal to ask"
+            raise UserError(f"which profile? {why}", hint=f"pass --profile NAME; available: {names}")
+        prof = _load(ctx, ref)
+        check_answer_names(prof, self.sets, "--set")
+        check_answer_names(prof, self.file[1], self.file[0])
+        if prof.repo is not None and not self.record.done("clone"):
+            _check_clone_target(ctx, self.root, prof.repo)
+        if self.yes or not ctx.interactive:
+            return collect_answers(ctx, prof, self.root, self.sets, self.file, yes=self.yes, ask=None)
+        return None
+
+    def profile(self, ref: str) -> Profile:
+        from devenv.usecases.profiles import check_answer_names
+
+        prof = _load(self.ctx, ref)
+        previous = self.record.steps.get("profile", {}).get("ref")
+        if previous == ref:
+            return prof
+        if previous is not None:
+            self.out(f"profile changed from {previous} to {ref}: the later steps run again")
+            self.record.forget("profile", "clone", "answers", "up")
+        self.begin("profile")
+        self.out(f"profile: {prof.name}" + (f" - {prof.description}" if prof.description else ""))
+        check_answer_names(prof, self.sets, "--set")
+        check_answer_names(prof, self.file[1], self.file[0])
+        if prof.repo is not None:
+            _check_clone_target(self.ctx, self.root, prof.repo)
+        self.record.writable = not self.dry_run  # the folder is fit for .devenv/ now
+        self.record.finish("profile", ref=ref)
+        return prof
+
+    def clone(self, repo: Repo) -> None:
+        self.begin("clone")
+        root = self.root
+        if self.dry_run:
+            what = "reuse the clone at" if (root / ".git").exists() else "clone it into"
+            self.out(f"would {what} {root}: {repo.url}" + (f" (branch {repo.branch})" if repo.branch else ""))
+            return
+        interactive = self.ctx.interactive
+        shown = self.output if interactive else None  # git's progress bars only on a terminal
+        action = clone_into(self.ctx, repo, root, interactive=interactive, progress=shown)
+        self.out(f"cloned {repo.url} into {root}" if action == "cloned" else f"reusing the clone at {root}")
+        self.record.finish("clone", url=repo.url)
+
+    def answers(self, ws: Workspace, prof: Profile, ref: str, answers: dict[str, str] | None) -> None:
+        """Collect the answers and render them into the workspace (secrets only in the 0600 .env)."""
+        self.begin("answers")
+        if answers is None:
+            ask = _listing(self.out) if self.dry_run else self.ask
+            answers = collect_answers(self.ctx, prof, self.root, self.sets, self.file, yes=self.yes, ask=ask)
+        if self.dry_run:
+            known = [f"{k}={'(secret)' if prof.variables[k].secret else v}" for k, v in answers.items()]
+            if known:
+                self.out(f"answers: {', '.join(known)}")
+            self.out(f"would write the workspace in {self.root / STATE_DIR} and render the compose file")
+            return
+        from devenv.usecases.workspace import prepare
+
+        with ws.lock("init"):
+            prepare(self.workspace_ctx(), profile_ref=ref, sets=answers, repo_dir=self.root if prof.repo else None)
+        self.record.finish("answers")
 
 
 def _root(ctx: AppContext, directory: Path | None) -> Path:

@@ -78,6 +78,6 @@ def test_new_answers_on_a_rerun_are_applied(tmp_path: Path, ws: Path) -> None:
     (tmp_path / "answers.yml").write_text('{"greeting": "bonjour"}\n')
     second = devenv("init", "--dir", str(ws), "--answers", "answers.yml", cwd=tmp_path)
     assert second.code == 0, second.err
-    assert "resuming at answers" in second.out and "Stack is up" in second.out
+    assert "answers given: the answers step runs again" in second.out and "Stack is up" in second.out
     state = json.loads((ws / ".devenv" / "state.json").read_text())
     assert state["answers"]["greeting"] == "bonjour"
