@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -14,7 +14,7 @@ from devenv.errors import ExitCode
 if TYPE_CHECKING:
     from devenv.context import AppContext
     from devenv.domain.health import ServiceStatus
-    from devenv.usecases.up import Progress, UpResult
+    from devenv.usecases.up import UpResult
 
 SetOption = Annotated[list[str] | None, typer.Option("--set", "-s", help="Answer a variable: NAME=VALUE (repeatable).")]
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
@@ -46,17 +46,21 @@ def up(
     from devenv.usecases.up import up as do_up
 
     app_ctx: AppContext = ctx.obj
-    result = do_up(
-        app_ctx,
-        profile_ref=profile,
-        sets=parse_sets(sets or []),
-        services=services or None,
-        build=build,
-        seed=not no_seed,
-        timeout=timeout,
-        progress=_progress_printer(),
-        repo_dir=repo_dir,
-    )
+    view = ProgressView()
+    try:
+        result = do_up(
+            app_ctx,
+            profile_ref=profile,
+            sets=parse_sets(sets or []),
+            services=services or None,
+            build=build,
+            seed=not no_seed,
+            timeout=timeout,
+            progress=view,
+            repo_dir=repo_dir,
+        )
+    finally:
+        view.close()
     print_up_result(result)
 
 
@@ -74,20 +78,54 @@ def print_up_result(result: UpResult) -> None:
         typer.echo(f"Stack is up in {result.seconds:.1f}s{suffix}.")
 
 
-def _progress_printer() -> Progress:
-    seen: dict[str, str] = {}
+class ProgressView:
+    """Per-service progress: a live table on a terminal, one line per change otherwise (CI logs)."""
 
-    def progress(phase: str, statuses: dict[str, ServiceStatus]) -> None:
-        if seen.get("") != phase:
-            seen[""] = phase
+    def __init__(self) -> None:
+        self.live: Any = None
+        self.seen: dict[str, str] = {}
+        self.terminal = sys.stderr.isatty()
+
+    def __call__(self, phase: str, statuses: dict[str, ServiceStatus]) -> None:
+        if self.terminal:
+            self._live(phase, statuses)
+            return
+        if self.seen.get("") != phase:
+            self.seen[""] = phase
             typer.echo(f"{phase}...", err=True)
         for name, st in statuses.items():
             shown = st.shown_state
-            if seen.get(name) != shown and st.state != "missing":
-                seen[name] = shown
+            if self.seen.get(name) != shown and st.state != "missing":
+                self.seen[name] = shown
                 typer.echo(f"  {name}: {shown}", err=True)
 
-    return progress
+    def _live(self, phase: str, statuses: dict[str, ServiceStatus]) -> None:
+        from rich.console import Console, Group
+        from rich.live import Live
+        from rich.table import Table
+        from rich.text import Text
+
+        table = Table(box=None, show_header=False, pad_edge=False)
+        colours = {"healthy": "green", "running": "green", "starting": "yellow", "created": "yellow"}
+        for name, st in statuses.items():
+            shown = "waiting" if st.state == "missing" else st.shown_state
+            table.add_row(f"  {name}", Text(shown, style=colours.get(shown, "red" if st.failure else "dim")))
+        view = Group(Text(f"{phase}..."), table)
+        if self.live is None:
+            self.live = Live(view, console=Console(stderr=True), refresh_per_second=8, transient=False)
+            self.live.start()
+        else:
+            self.live.update(view)
+
+    def close(self) -> None:
+        if self.live is not None:
+            self.live.stop()
+            self.live = None
+
+
+def _progress_printer() -> ProgressView:
+    """Kept for callers written before ProgressView; call .close() when done."""
+    return ProgressView()
 
 
 def _print_table(statuses: dict[str, ServiceStatus], *, now: float | None = None) -> None:
@@ -197,7 +235,11 @@ def reset(ctx: typer.Context, yes: YesOption = False, timeout: TimeoutOption = 3
     """Back to freshly seeded data: delete this workspace's volumes, bring the stack up, seed it again."""
     from devenv.usecases.stack import reset as do_reset
 
-    result = do_reset(ctx.obj, confirm=_confirmer(ctx.obj, yes, "--yes"), progress=_progress_printer(), timeout=timeout)
+    view = ProgressView()
+    try:
+        result = do_reset(ctx.obj, confirm=_confirmer(ctx.obj, yes, "--yes"), progress=view, timeout=timeout)
+    finally:
+        view.close()
     print_up_result(result)
 
 
