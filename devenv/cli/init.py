@@ -45,22 +45,28 @@ def init(
     from devenv.usecases.profiles import parse_sets
 
     app: AppContext = ctx.obj
-    result = do_init(
-        app,
-        profile=profile,
-        directory=directory,
-        sets=parse_sets(sets or []),
-        answers_file=answers,
-        yes=yes,
-        dry_run=dry_run,
-        choose=_choose,
-        ask=_ask,
-        confirm=_confirmer(app),
-        out=typer.echo,
-        output=_passthrough,
-        progress=_progress_printer(),
-        timeout=timeout,
-    )
+    view = _progress_printer()
+    try:
+        result = do_init(
+            app,
+            profile=profile,
+            directory=directory,
+            sets=parse_sets(sets or []),
+            answers_file=answers,
+            yes=yes,
+            dry_run=dry_run,
+            choose=_choose,
+            ask=_ask,
+            confirm=_confirmer(app),
+            out=typer.echo,
+            output=_passthrough,
+            progress=view,
+            timeout=timeout,
+        )
+    finally:
+        close = getattr(view, "close", None)  # a live progress table on a terminal: stop it before printing
+        if callable(close):
+            close()
     if result.up is not None:
         print_up_result(result.up)
         _closing(app, result)

@@ -172,6 +172,7 @@ class _Init:
             self.begin("doctor")
             _doctor(ctx, out=out, confirm=self.confirm, dry_run=self.dry_run, yes=self.yes, output=self.output)
             record.finish("doctor")
+        chosen = ref is None  # chosen on screen: the choice is not repeated
         if ref is None:
             self.begin("profile")
             choices = profile_choices(ctx)
@@ -182,7 +183,7 @@ class _Init:
                 out("dry run: the rest depends on the profile chosen; nothing was changed")
                 return result
             ref = _resolve_ref(ctx, self.choose(choices))
-        prof = self.profile(ref)
+        prof = self.profile(ref, show=not chosen)
         result.profile = prof.name
         if prof.repo is not None and not (record.done("clone") and (self.root / ".git").exists()):
             self.clone(prof.repo)
@@ -243,7 +244,7 @@ class _Init:
             return collect_answers(ctx, prof, self.root, self.sets, self.file, yes=self.yes, ask=None)
         return None
 
-    def profile(self, ref: str) -> Profile:
+    def profile(self, ref: str, *, show: bool) -> Profile:
         from devenv.usecases.profiles import check_answer_names
 
         prof = _load(self.ctx, ref)
@@ -254,7 +255,8 @@ class _Init:
             self.out(f"profile changed from {previous} to {ref}: the later steps run again")
             self.record.forget("profile", "clone", "answers", "up")
         self.begin("profile")
-        self.out(f"profile: {prof.name}" + (f" - {prof.description}" if prof.description else ""))
+        if show:
+            self.out(f"profile: {prof.name}" + (f" - {prof.description}" if prof.description else ""))
         check_answer_names(prof, self.sets, "--set")
         check_answer_names(prof, self.file[1], self.file[0])
         if prof.repo is not None:
