@@ -40,12 +40,12 @@ def init(
     timeout: TimeoutOption = 300.0,
 ) -> None:
     """Set up everything: check Docker, clone, choose a profile, answer its questions, bring the stack up."""
-    from devenv.cli.stack import _progress_printer, print_up_result
+    from devenv.cli.stack import ProgressView, print_up_result
     from devenv.usecases.init import init as do_init
     from devenv.usecases.profiles import parse_sets
 
     app: AppContext = ctx.obj
-    view = _progress_printer()
+    view = ProgressView()
     try:
         result = do_init(
             app,
@@ -64,9 +64,7 @@ def init(
             timeout=timeout,
         )
     finally:
-        close = getattr(view, "close", None)  # a live progress table on a terminal: stop it before printing
-        if callable(close):
-            close()
+        view.close()  # a live progress table on a terminal: stopped before the closing screen
     if result.up is not None:
         print_up_result(result.up)
         _closing(app, result)
