@@ -132,12 +132,18 @@ act() {
     fi
 }
 
+# Is there a terminal to talk to? Tried in a subshell: a failed redirection of the special built-in `:`
+# would end this very shell (POSIX), silently, with status 2.
+have_tty() {
+    (: </dev/tty) 2>/dev/null
+}
+
 # Ask on the terminal even when the script itself arrives on stdin (curl | sh).
 confirm() {
     if [ "$assume_yes" = 1 ] || [ "$dry_run" = 1 ]; then
         return 0
     fi
-    if ! { [ -r /dev/tty ] && [ -w /dev/tty ] && : </dev/tty; } 2>/dev/null; then
+    if ! have_tty; then
         return 0  # no terminal (CI): proceed, as --yes would
     fi
     printf '%s [Y/n] ' "$1" >/dev/tty
@@ -389,13 +395,24 @@ write_line() {
     say "added $bin_dir to PATH in $2"
 }
 
+# --init: run `devenv init` now, on the terminal even when this script arrived through a pipe (curl | sh).
+# Otherwise say what to run, with the full path while ~/.local/bin is not on this shell's PATH yet.
 handover() {
     [ "$dry_run" = 0 ] || return 0
+    devenv_cmd="$data_dir/venv/bin/devenv"
     if [ "$run_init" = 1 ]; then
         say "handing over to devenv init"
-        exec "$data_dir/venv/bin/devenv" init
+        if [ ! -t 0 ] && have_tty; then
+            exec "$devenv_cmd" init </dev/tty
+        fi
+        exec "$devenv_cmd" init
     fi
-    say "next: devenv init"
+    case ":${PATH:-}:" in
+        *":$bin_dir:"*) shown=devenv ;;
+        *) shown="$bin_dir/devenv" ;;
+    esac
+    say "next: $shown init"
+    say "  (or, for the example stack without a question: $shown init --profile example --yes)"
 }
 
 main "$@"

@@ -505,7 +505,7 @@ def _kind(value: object) -> str:
 
 
 def _staging(root: Path) -> Path:
-    return root.parent / f".{root.name}.devenv-clone"
+    return root.parent / f"{root.name}.devenv-clone"
 
 
 def _check_clone_target(ctx: AppContext, root: Path, repo: Repo) -> None:

@@ -68,7 +68,7 @@ def test_an_interrupted_move_is_finished_by_the_next_run(tmp_path: Path) -> None
     # the state of a run stopped halfway through the move: README moved in, .git still in the staging folder
     root = tmp_path / "ws"
     recorded(root)
-    staging = tmp_path / ".ws.devenv-clone"
+    staging = tmp_path / "ws.devenv-clone"
     shutil.copytree(done, staging)
     (staging / "README.md").rename(root / "README.md")
     finish_interrupted_clone(root)
@@ -82,7 +82,7 @@ def test_a_stale_staging_folder_without_a_clone_is_left_for_the_clone_step(tmp_p
     ctx = context(tmp_path)
     url = bare_repo(tmp_path)
     root = tmp_path / "ws"
-    staging = tmp_path / ".ws.devenv-clone"
+    staging = tmp_path / "ws.devenv-clone"
     staging.mkdir()
     (staging / "half").write_text("x")
     finish_interrupted_clone(root)
