@@ -84,6 +84,10 @@ class ProcessRunner:
     ) -> subprocess.Popen[str]:
         """Start without waiting (progress displays read the child's output as it comes)."""
         full_env = {**self.env, **(env or {})}
+        if self.echo:
+            import sys
+
+            print("+ " + " ".join(argv), file=sys.stderr)
         try:
             return subprocess.Popen(list(argv), cwd=cwd, env=full_env, stdout=stdout, stderr=stderr, text=True)
         except FileNotFoundError as exc:

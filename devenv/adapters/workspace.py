@@ -96,11 +96,13 @@ class Workspace:
         """Serialise devenv commands on this workspace; the second waits briefly, then names the holder."""
         self.prepare()
         fd = os.open(self.lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+        acquired = False
         try:
             deadline = time.monotonic() + wait
             while True:
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    acquired = True
                     break
                 except BlockingIOError:
                     if time.monotonic() >= deadline:
@@ -114,8 +116,9 @@ class Workspace:
             os.pwrite(fd, f"`devenv {command}` (pid {os.getpid()}) holds it".encode(), 0)
             yield
         finally:
-            with contextlib.suppress(OSError):
-                os.ftruncate(fd, 0)
+            if acquired:  # only the holder clears its name; a waiter that gave up leaves it
+                with contextlib.suppress(OSError):
+                    os.ftruncate(fd, 0)
             os.close(fd)
 
 

@@ -133,7 +133,7 @@ def _print_table(statuses: dict[str, ServiceStatus], *, now: float | None = None
 
     rows = []
     for name, st in statuses.items():
-        age = uptime((now or 0) - st.created) if now and st.created else ""
+        age = uptime((now or 0) - st.created) if now and st.created and st.state == "running" else "-"
         rows.append([name, st.shown_state, ", ".join(st.urls()) or "-", st.image or "-", age])
     headers = ["SERVICE", "STATE", "URLS", "IMAGE", "UP"] if now else ["SERVICE", "STATE", "URLS", "IMAGE"]
     rows = [r if now else r[:4] for r in rows]
@@ -158,7 +158,7 @@ def status(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
-    """Show each service's state, health, URLs, image and uptime."""
+    """Show each service's state, health, URLs, image and uptime. Exits 4 when a service is not healthy."""
     import json
 
     from devenv.usecases.stack import status as do_status
@@ -169,6 +169,7 @@ def status(
             "workspace": report.workspace,
             "project": report.project,
             "profile": report.profile,
+            "healthy": report.healthy,
             "needs_up": report.needs_up,
             "drifted": report.drifted,
             "parity": report.parity,
@@ -186,6 +187,8 @@ def status(
             },
         }
         typer.echo(json.dumps(payload, indent=2))
+        if not report.healthy:
+            raise typer.Exit(ExitCode.STACK_FAILURE)
         return
     typer.echo(f"workspace {report.workspace}  profile {report.profile}  project {report.project}")
     _print_table(report.statuses, now=report.now)
@@ -195,6 +198,8 @@ def status(
         typer.echo("warning: the profile or its answers changed since the last up; run `devenv up`", err=True)
     elif report.drifted:
         typer.echo(f"warning: {', '.join(report.drifted)} no longer match the profile; run `devenv up`", err=True)
+    if not report.healthy:
+        raise typer.Exit(ExitCode.STACK_FAILURE)
 
 
 def logs(

@@ -29,6 +29,7 @@ class WorkspaceState:
     links: dict[str, list[str]] = field(default_factory=dict)  # service -> services it waits for
     optional: list[str] = field(default_factory=list)  # services in optional groups (`profiles:`)
     seed_tasks: int = 0
+    seed_services: list[str] = field(default_factory=list)
     parity: bool = False  # the profile names production manifests: status shows a parity line
     contexts: dict[str, str] = field(default_factory=dict)  # service -> build context fingerprint at last up
     built: dict[str, str] = field(default_factory=dict)  # service -> fingerprint its image was built from

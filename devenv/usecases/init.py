@@ -23,7 +23,7 @@ from devenv.errors import Interrupted, UserError
 
 if TYPE_CHECKING:
     from devenv.context import AppContext
-    from devenv.domain.profile import Profile, Repo
+    from devenv.domain.profile import Profile, Repo, Variable
     from devenv.usecases.up import Progress, UpResult
     from devenv.usecases.workspace import Ask
 
@@ -454,7 +454,7 @@ def saved_answers(root: Path, profile: Profile) -> dict[str, object]:
 def _listing(out: Out) -> Ask:
     """A dry run's stand-in for the questions: say which would be asked, answer none."""
 
-    def ask(variables: list[Any]) -> dict[str, str]:
+    def ask(variables: list[Variable]) -> dict[str, str]:
         for var in variables:
             if var.secret:
                 default = " (secret, has a default)" if var.default is not None else " (secret)"

@@ -24,9 +24,16 @@ class StatusReport:
     now: float
     parity: str | None = None  # one line, when the profile names production manifests
 
+    optional: tuple[str, ...] = ()
+
     @property
     def needs_up(self) -> bool:
         return self.profile_changed or bool(self.drifted)
+
+    @property
+    def healthy(self) -> bool:
+        """Every service outside the optional groups runs and is healthy (or has no health check)."""
+        return all(st.ready for name, st in self.statuses.items() if name not in self.optional)
 
 
 def status(ctx: AppContext) -> StatusReport:
@@ -48,6 +55,7 @@ def status(ctx: AppContext) -> StatusReport:
         profile_changed=current_key(ws, state, ctx.env) != state.render_key,
         now=time.time(),
         parity=_parity_line(ctx) if state.parity else None,
+        optional=tuple(state.optional),
     )
 
 
@@ -80,6 +88,7 @@ def reset(
     ctx: AppContext, *, confirm: Callable[[str], bool], progress: Progress | None, timeout: float = 300.0
 ) -> UpResult:
     """Back to freshly seeded data: down with this workspace's volumes, up, seed again."""
+    started = time.monotonic()
     ws, state = open_existing(ctx)
     if not confirm(f"Reset '{state.project}': delete its data and seed it again?"):
         raise UserError("nothing reset", hint="pass --yes to skip the question")
@@ -92,7 +101,9 @@ def reset(
             raise StackFailure(f"docker compose down failed: {done.stderr.strip()[-500:]}", hint="see `devenv status`")
         prep.state.seeded = False
         prep.workspace.save(prep.state)
-        return converge(ctx, prep, timeout=timeout, progress=progress)
+        result = converge(ctx, prep, timeout=timeout, progress=progress)
+    result.seconds = time.monotonic() - started
+    return result
 
 
 def passthrough(ctx: AppContext, args: list[str]) -> int:
@@ -103,6 +114,8 @@ def passthrough(ctx: AppContext, args: list[str]) -> int:
 
 
 def logs(ctx: AppContext, services: list[str], *, follow: bool, tail: int | None) -> int:
+    for service in services:
+        _check_service(ctx, service)
     args = ["logs", *(["--follow"] if follow else []), *(["--tail", str(tail)] if tail is not None else [])]
     return passthrough(ctx, [*args, *services])
 

@@ -70,7 +70,8 @@ def converge(
     statuses = _statuses(ctx, prep.files.project, list(state.service_hashes))
     fingerprints = {name: context_fingerprint(folder) for name, folder in state.contexts.items()}
     stale = sorted(n for n in wanted if n in fingerprints and (build or state.built.get(n) != fingerprints[n]))
-    needs_seed = seed and not state.seeded and state.seed_tasks > 0
+    # seed only when the services the seed tasks run in are among those brought up
+    needs_seed = seed and not state.seeded and state.seed_tasks > 0 and set(state.seed_services) <= set(wanted)
     if not stale and not needs_seed and _converged(statuses, wanted, state.service_hashes):
         return UpResult(statuses, changed=False)
     if stale:
@@ -194,7 +195,7 @@ def _diagnose(
         last = compose_stderr.strip().splitlines()[-1] if compose_stderr.strip() else "no output"
         return StackFailure(
             f"docker compose could not start the stack: {last}",
-            hint="run `devenv up --debug` to see the compose commands, or `devenv logs`",
+            hint="run `devenv --debug up` to see the compose commands, or `devenv logs`",
         )
     what = culprit.failure or f"is still {culprit.shown_state} after the timeout"
     details = []

@@ -156,6 +156,7 @@ def _render(
         links={n: list(s.links) for n, s in profile.services.items()},
         optional=sorted(n for n, s in profile.services.items() if s.profiles),
         seed_tasks=len(profile.seed),
+        seed_services=sorted({t.service for t in profile.seed}),
         parity=bool(profile.parity and profile.parity.get("against")),
         contexts={
             n: str(rendered.compose["services"][n]["build"]["context"])

@@ -55,7 +55,9 @@ def test_no_op_up_changes_nothing(stack: Stack) -> None:
     logs = stack.devenv("logs", "--tail", "3", "web")
     assert logs.code == 0, logs.err
     assert "web serving on 8000" in logs.out
-    assert stack.devenv("logs", "nosuch").code != 0
+    missing = stack.devenv("logs", "nosuch")
+    assert missing.code == 2
+    assert "no service 'nosuch'" in missing.err
 
 
 def test_changed_variable_recreates_only_that_service(stack: Stack) -> None:
@@ -79,6 +81,7 @@ def test_reset_restores_freshly_seeded_data(stack: Stack) -> None:
     docker("exec", db, "sh", "-c", "echo junk > /data/junk.txt && echo again >> /data/seed.log")
     done = stack.devenv("reset", "--yes")
     assert done.code == 0, done.err
+    assert "Stack is up in 0.0s" not in done.out
     db = stack.container_ids()["db"]
     assert docker("exec", db, "cat", "/data/seed.log") == "seeded\n"
     assert "junk.txt" not in docker("exec", db, "ls", "/data")
@@ -122,6 +125,9 @@ def test_crashing_service_is_diagnosed(tmp_path: Path) -> None:
         assert "FATAL: config broken" in done.err
         assert "devenv logs db" in done.err
         assert "Traceback" not in done.err
+        status = s.devenv("status")
+        assert status.code == 4
+        assert "exited" in status.out
     finally:
         s.cleanup()
 
@@ -225,6 +231,7 @@ def test_status_reports_services_and_drift(stack: Stack) -> None:
     assert done.code == 0, done.err
     report = json.loads(done.out)
     assert report["needs_up"] is False
+    assert report["healthy"] is True
     assert report["services"]["web"]["state"] == "running"
     assert report["services"]["web"]["health"] == "healthy"
     assert report["services"]["web"]["urls"] == [f"http://localhost:{stack.state['answers']['web_port']}"]
@@ -232,3 +239,19 @@ def test_status_reports_services_and_drift(stack: Stack) -> None:
     stack.profile.write_text(text)
     done = stack.devenv("status")
     assert "changed since the last up" in done.err
+
+
+def test_up_of_one_service_does_not_seed_in_a_service_it_did_not_start(tmp_path: Path) -> None:
+    profile = busybox_profile()
+    profile["seed"] = [{"service": "web", "run": ["sh", "-c", "echo seeded > /www/seed.txt"]}]
+    s = make_stack(tmp_path, profile)
+    try:
+        done = s.devenv("up", "--profile", "./stack.yaml", "db")
+        assert done.code == 0, done.err
+        assert set(s.container_ids()) == {"db"}
+        assert s.state["seeded"] is False
+        done = s.devenv("up")
+        assert done.code == 0, done.err
+        assert s.state["seeded"] is True
+    finally:
+        s.cleanup()
