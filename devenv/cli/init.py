@@ -39,7 +39,7 @@ def init(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would happen; change nothing.")] = False,
     timeout: TimeoutOption = 300.0,
 ) -> None:
-    """Set up everything: check Docker, clone, choose a profile, answer its questions, bring the stack up."""
+    """Set up everything: check Docker, choose a profile, clone its repo, answer its questions, bring it up."""
     from devenv.cli.stack import ProgressView, print_up_result
     from devenv.usecases.init import init as do_init
     from devenv.usecases.profiles import parse_sets
