@@ -87,14 +87,10 @@ def run(argv: list[str] | None = None, obj: AppContext | None = None) -> int:
             raise
         report_error(exc)
         return int(exc.exit_code)
-    except KeyboardInterrupt:
-        print("\ninterrupted; run the same command again to carry on", file=sys.stderr)
-        return int(ExitCode.INTERRUPTED)
+    except (KeyboardInterrupt, typer.Abort):
+        result = int(ExitCode.INTERRUPTED)
     except typer.Exit as exc:
-        return int(exc.exit_code)
-    except typer.Abort:
-        print("\ninterrupted; run the same command again to carry on", file=sys.stderr)
-        return int(ExitCode.INTERRUPTED)
+        result = exc.exit_code
     except typer.TyperException as exc:  # usage errors: unknown option, missing argument
         show = getattr(exc, "show", None)
         if callable(show):
@@ -108,7 +104,10 @@ def run(argv: list[str] | None = None, obj: AppContext | None = None) -> int:
         print(f"error: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         print("hint: this is a bug in devenv; run again with --debug and report the traceback", file=sys.stderr)
         return int(ExitCode.FAILURE)
-    return int(result) if isinstance(result, int) else int(ExitCode.OK)
+    code = int(result) if isinstance(result, int) else int(ExitCode.OK)
+    if code == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into a silent Exit(130): say what to do
+        print("\ninterrupted; run the same command again to carry on", file=sys.stderr)
+    return code
 
 
 def report_error(exc: DevenvError) -> None:

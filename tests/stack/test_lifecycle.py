@@ -212,6 +212,7 @@ def test_interrupted_up_converges_on_the_next_up(tmp_path: Path) -> None:
         proc.send_signal(signal.SIGINT)
         _out, err = proc.communicate(timeout=60)
         assert proc.returncode == 130, err
+        assert "interrupted; run the same command again" in err
         assert "Traceback" not in err
         done = s.devenv("up")
         assert done.code == 0, done.err
