@@ -58,6 +58,20 @@ def timed(rounds: int, prepare: Callable[[], object], action: Callable[[], float
     return out
 
 
+def paired(
+    rounds: int,
+    a: tuple[Callable[[], object], Callable[[], float]],
+    b: tuple[Callable[[], object], Callable[[], float]],
+) -> tuple[list[float], list[float]]:
+    """Alternate the two sides round by round, so drift in the machine's load hits both alike."""
+    first: list[float] = []
+    second: list[float] = []
+    for _ in range(rounds):
+        first += timed(1, *a)
+        second += timed(1, *b)
+    return first, second
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -113,12 +127,14 @@ def main() -> None:
 
         rows: list[Row] = []
         print("cold up...", file=sys.stderr)
-        cold_dev = timed(
+        cold_dev, cold_plain = paired(
             rounds,
-            lambda: run([*DEVENV, "down", "--volumes", "--yes"], dev_ws, env),
-            lambda: run([*DEVENV, "up"], dev_ws, env),
+            (
+                lambda: run([*DEVENV, "down", "--volumes", "--yes"], dev_ws, env),
+                lambda: run([*DEVENV, "up"], dev_ws, env),
+            ),
+            (lambda: run([*compose, "down", "-v"], plain), compose_up_and_seed),
         )
-        cold_plain = timed(rounds, lambda: run([*compose, "down", "-v"], plain), compose_up_and_seed)
         rows.append(Row("cold `up` (images present, includes seeding)", cold_dev, cold_plain, "ratio <= 1.0"))
         print("no-op up...", file=sys.stderr)
         noop_dev = timed(rounds, lambda: None, lambda: run([*DEVENV, "up"], dev_ws, env))
@@ -129,8 +145,11 @@ def main() -> None:
         st_plain = timed(rounds * 2, lambda: None, lambda: run([*compose, "ps"], plain))
         rows.append(Row("`status` vs `compose ps`", st_dev, st_plain, "devenv <= 0.3 s"))
         print("reset...", file=sys.stderr)
-        reset_dev = timed(rounds, lambda: None, lambda: run([*DEVENV, "reset", "--yes"], dev_ws, env))
-        reset_plain = timed(rounds, lambda: None, lambda: run([*compose, "down", "-v"], plain) + compose_up_and_seed())
+        reset_dev, reset_plain = paired(
+            rounds,
+            (lambda: None, lambda: run([*DEVENV, "reset", "--yes"], dev_ws, env)),
+            (lambda: None, lambda: run([*compose, "down", "-v"], plain) + compose_up_and_seed()),
+        )
         rows.append(Row("`reset` vs `down -v` + `up --wait` + seed", reset_dev, reset_plain, "ratio <= 0.2 (later)"))
         print("help and completion...", file=sys.stderr)
         help_dev = timed(rounds * 2, lambda: None, lambda: run([*DEVENV, "--help"], base, env))

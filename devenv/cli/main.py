@@ -33,6 +33,8 @@ def build_app() -> typer.Typer:
         help=HELP,
         no_args_is_help=True,
         pretty_exceptions_enable=False,
+        # plain help: typer's rich help imports rich.markdown and friends, about 90 ms of a 300 ms budget
+        rich_markup_mode=None,
         context_settings={"help_option_names": ["-h", "--help"]},
     )
 

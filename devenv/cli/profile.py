@@ -10,7 +10,7 @@ import typer
 
 from devenv.errors import ExitCode
 
-app = typer.Typer(help="Write, check and render profiles.", no_args_is_help=True)
+app = typer.Typer(help="Write, check and render profiles.", no_args_is_help=True, rich_markup_mode=None)
 
 SetOption = Annotated[list[str] | None, typer.Option("--set", "-s", help="Answer a variable: NAME=VALUE (repeatable).")]
 

@@ -17,7 +17,7 @@ from devenv.errors import StackFailure, UserError
 from devenv.usecases.workspace import Ask, Prepared, context_fingerprint, prepare
 
 Progress = Callable[[str, dict[str, ServiceStatus]], None]  # (phase, statuses)
-POLL_SECONDS = 0.5
+POLL_SECONDS = 0.2  # one engine query per poll, a few milliseconds each
 LOG_LINES = 30
 
 
