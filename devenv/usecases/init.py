@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import shutil
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -20,10 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from devenv.adapters.workspace import STATE_DIR, Workspace
 from devenv.errors import Interrupted, UserError
+from devenv.usecases.answers import collect_answers, listing, read_answers_file
+from devenv.usecases.clone import check_clone_target, clone_into, finish_interrupted_clone
 
 if TYPE_CHECKING:
     from devenv.context import AppContext
-    from devenv.domain.profile import Profile, Repo, Variable
+    from devenv.domain.profile import Profile, Repo
     from devenv.usecases.up import Progress, UpResult
     from devenv.usecases.workspace import Ask
 
@@ -239,7 +239,7 @@ class _Init:
         check_answer_names(prof, self.sets, "--set")
         check_answer_names(prof, self.file[1], self.file[0])
         if prof.repo is not None and not self.record.done("clone"):
-            _check_clone_target(ctx, self.root, prof.repo)
+            check_clone_target(ctx, self.root, prof.repo)
         if self.yes or not ctx.interactive:
             return collect_answers(ctx, prof, self.root, self.sets, self.file, yes=self.yes, ask=None)
         return None
@@ -260,7 +260,7 @@ class _Init:
         check_answer_names(prof, self.sets, "--set")
         check_answer_names(prof, self.file[1], self.file[0])
         if prof.repo is not None:
-            _check_clone_target(self.ctx, self.root, prof.repo)
+            check_clone_target(self.ctx, self.root, prof.repo)
         self.record.writable = not self.dry_run  # the folder is fit for .devenv/ now
         self.record.finish("profile", ref=ref)
         return prof
@@ -282,7 +282,7 @@ class _Init:
         """Collect the answers and render them into the workspace (secrets only in the 0600 .env)."""
         self.begin("answers")
         if answers is None:
-            ask = _listing(self.out) if self.dry_run else self.ask
+            ask = listing(self.out) if self.dry_run else self.ask
             answers = collect_answers(self.ctx, prof, self.root, self.sets, self.file, yes=self.yes, ask=ask)
         if self.dry_run:
             known = [f"{k}={'(secret)' if prof.variables[k].secret else v}" for k, v in answers.items()]
@@ -373,204 +373,3 @@ def _doctor(
         out("would fix first: " + "; ".join(f"{r.title}: {r.detail}" for r in failing))
     else:
         out("doctor: Docker, compose and git are ready")
-
-
-# ------------------------------------------------------------------------------------------- answers
-
-
-def collect_answers(
-    ctx: AppContext,
-    profile: Profile,
-    root: Path,
-    sets: Mapping[str, str],
-    file_layer: tuple[str, Mapping[str, object]],
-    *,
-    yes: bool,
-    ask: Ask | None,
-) -> dict[str, str]:
-    """Every variable's answer: --set > --answers > DEVENV_VAR_ > saved answers > ask (or the default).
-
-    With --yes or no terminal (ask None, or ctx not interactive) defaults are taken as they are, and a
-    variable with neither an answer nor a default is an error naming the --set that supplies it."""
-    from devenv.domain.variables import AnswerError, coerce, env_var_name, resolve_answers
-    from devenv.usecases.profiles import env_answers
-
-    layers: list[tuple[str, Mapping[str, object]]] = [
-        ("--set", sets),
-        file_layer,
-        ("environment", env_answers(profile, ctx.env)),
-        ("saved answers", saved_answers(root, profile)),
-    ]
-    given = {name for _origin, layer in layers for name in layer}
-    resolved = resolve_answers({n: v for n, v in profile.variables.items() if n in given}, layers)
-    if resolved.errors:
-        var, origin, message = resolved.errors[0]
-        raise UserError(f"{origin} {var.name}: {message}", hint=var.help or None)
-    values = dict(resolved.values)
-    unanswered = [v for n, v in profile.variables.items() if n not in given]
-    if not unanswered:
-        return values
-    if yes or ask is None or not ctx.interactive:
-        for var in unanswered:
-            if var.default is None:
-                why = "--yes asks no questions" if yes else "there is no terminal to ask"
-                raise UserError(
-                    f"variable '{var.name}' has no default and no answer, and {why}"
-                    + (f" ({var.help})" if var.help else ""),
-                    hint=f"pass --set {var.name}=VALUE (or put it in an --answers file, or set "
-                    f"{env_var_name(var.name)})",
-                )
-            values[var.name] = coerce(var, var.default)
-        return values
-    answered = ask(unanswered)
-    for var in unanswered:
-        if var.name not in answered:
-            continue  # a dry run's listing answers nothing
-        try:
-            values[var.name] = coerce(var, answered[var.name])
-        except AnswerError as exc:
-            raise UserError(f"answer to {var.name}: {exc}", hint=var.help or None) from exc
-    return values
-
-
-def saved_answers(root: Path, profile: Profile) -> dict[str, object]:
-    """What an earlier run answered for this same profile: state.json, and secrets from the 0600 .env."""
-    from devenv.domain.variables import secret_env_name
-
-    ws = Workspace(root)
-    if not ws.exists():
-        return {}
-    state = ws.load()
-    if state.profile.file != profile.file:
-        return {}
-    saved: dict[str, object] = {k: v for k, v in state.answers.items() if k in profile.variables}
-    secrets = ws.read_secrets()
-    for name, var in profile.variables.items():
-        if var.secret and secret_env_name(name) in secrets:
-            saved[name] = secrets[secret_env_name(name)]
-    return saved
-
-
-def _listing(out: Out) -> Ask:
-    """A dry run's stand-in for the questions: say which would be asked, answer none."""
-
-    def ask(variables: list[Variable]) -> dict[str, str]:
-        for var in variables:
-            if var.secret:
-                default = " (secret, has a default)" if var.default is not None else " (secret)"
-            else:
-                default = "" if var.default is None else f" (default {var.default})"
-            out(f"would ask: {var.name}{default}" + (f" - {var.help}" if var.help else ""))
-        return {}
-
-    return ask
-
-
-def read_answers_file(path: Path) -> dict[str, object]:
-    """A YAML (or JSON) mapping of variable names to single values."""
-    import yaml
-
-    from devenv.adapters.fs import read_text
-
-    hint = "write one `name: value` per line (YAML), or a JSON object"
-    text = read_text(path, what="answers file")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        problem = getattr(exc, "problem", None) or "cannot be parsed"
-        raise UserError(f"{where}: the answers file is not valid YAML or JSON ({problem})", hint=hint) from exc
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise UserError(
-            f"{path}: the answers file must map variable names to values, not be a {_kind(data)}", hint=hint
-        )
-    for name, value in data.items():
-        if not isinstance(name, str):
-            raise UserError(f"{path}: '{name}' is not a variable name", hint=hint)
-        if value is None or isinstance(value, dict | list):
-            what = "has no value" if value is None else f"must be a single value, not a {_kind(value)}"
-            raise UserError(f"{path}: answer '{name}' {what}", hint=hint)
-    return dict(data)
-
-
-def _kind(value: object) -> str:
-    names: dict[type, str] = {dict: "mapping", list: "list", str: "string"}
-    return names.get(type(value), type(value).__name__)
-
-
-# --------------------------------------------------------------------------------------------- clone
-
-
-def _staging(root: Path) -> Path:
-    return root.parent / f"{root.name}.devenv-clone"
-
-
-def _check_clone_target(ctx: AppContext, root: Path, repo: Repo) -> None:
-    """Before writing anything: the folder must be new, empty (but for .devenv/) or a clone already."""
-    from devenv.adapters.git import Git
-
-    if not root.exists():
-        return
-    if not root.is_dir():
-        raise UserError(f"{root} is a file, not a folder for the workspace", hint="pass --dir NEW_FOLDER")
-    if not [p for p in root.iterdir() if p.name != STATE_DIR]:
-        return
-    if Git(ctx.runner).toplevel(root) != root:
-        raise UserError(
-            f"{root} is not empty and is not a git clone of {repo.url}",
-            hint="run devenv init in a new or empty folder: pass --dir NEW_FOLDER",
-        )
-
-
-def clone_into(
-    ctx: AppContext, repo: Repo, root: Path, *, interactive: bool, progress: Callable[[str], None] | None
-) -> str:
-    """Clone the platform repo so that `root` (which may hold .devenv/ already) becomes the checkout.
-
-    git cannot clone into a folder that is not empty, so the clone goes to a sibling first and its
-    entries then move into `root`, `.git` last: `root` keeps its identity (a shell sitting in it stays
-    valid), and an interrupted move is finished by the next run (finish_interrupted_clone)."""
-    from devenv.adapters.git import Git
-
-    git = Git(ctx.runner)
-    if (root / ".git").exists():
-        return git.clone_or_reuse(repo.url, root, branch=repo.branch, progress=progress, interactive=interactive).action
-    staging = _staging(root)
-    if staging.exists():
-        shutil.rmtree(staging)  # an earlier clone stopped before the move began: start over
-    git.clone_or_reuse(repo.url, staging, branch=repo.branch, progress=progress, interactive=interactive)
-    if (staging / STATE_DIR).exists():
-        shutil.rmtree(staging)
-        raise UserError(
-            f"the repository {repo.url} has its own {STATE_DIR}/ folder, where devenv keeps its state",
-            hint="rename that folder in the repository",
-        )
-    root.mkdir(parents=True, exist_ok=True)
-    _move_entries(staging, root)
-    return "cloned"
-
-
-def finish_interrupted_clone(root: Path) -> None:
-    """An earlier run stopped while moving a finished clone into `root`: finish the move."""
-    staging = _staging(root)
-    if not staging.is_dir():
-        return
-    names = [p.name for p in staging.iterdir()]
-    if ".git" not in names:
-        if not names:
-            staging.rmdir()  # everything had moved; only the empty folder was left
-        return
-    if root.is_dir() and any((root / name).exists() for name in names):
-        return  # not a half-finished move of ours: leave both alone (the clone step starts over)
-    root.mkdir(parents=True, exist_ok=True)
-    _move_entries(staging, root)
-
-
-def _move_entries(staging: Path, root: Path) -> None:
-    entries = sorted(staging.iterdir(), key=lambda p: p.name == ".git")  # .git last: a checkout only once complete
-    for entry in entries:
-        os.replace(entry, root / entry.name)
-    staging.rmdir()

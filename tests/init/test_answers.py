@@ -13,7 +13,7 @@ from devenv.domain.profile import Profile, Variable
 from devenv.domain.state import ProfileRef, WorkspaceState
 from devenv.errors import UserError
 from devenv.settings import load_settings
-from devenv.usecases.init import collect_answers, read_answers_file, saved_answers
+from devenv.usecases.answers import collect_answers, read_answers_file, saved_answers
 from devenv.usecases.profiles import load
 from tests.conftest import write_yaml
 

@@ -10,7 +10,8 @@ from devenv.adapters.workspace import Workspace
 from devenv.context import AppContext
 from devenv.domain.profile import Repo
 from devenv.settings import load_settings
-from devenv.usecases.init import Record, clone_into, finish_interrupted_clone
+from devenv.usecases.clone import clone_into, finish_interrupted_clone
+from devenv.usecases.init import Record
 from tests.init.helpers import bare_repo, git_env, sh
 
 
