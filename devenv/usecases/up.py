@@ -154,8 +154,10 @@ def _start_and_wait(
                     statuses = _statuses(ctx, files.project, all_services)
                     raise _diagnose(ctx, prep, statuses, wanted, stderr)
             failed = [n for n in wanted if statuses[n].failure and statuses[n].state != "missing"]
-            if failed and compose_done:
-                raise _diagnose(ctx, prep, statuses, wanted, stderr)
+            # a restart loop never ends by itself, and compose may wait on it forever: diagnose it now
+            looping = [n for n in wanted if statuses[n].state == "restarting"]
+            if (failed and compose_done) or looping:
+                raise _diagnose(ctx, prep, statuses, looping or wanted, stderr)
             if compose_done and all(statuses[n].ready for n in wanted):
                 return statuses
             if time.monotonic() > deadline:

@@ -132,6 +132,22 @@ def test_crashing_service_is_diagnosed(tmp_path: Path) -> None:
         s.cleanup()
 
 
+def test_restart_loop_is_diagnosed_without_waiting_for_the_timeout(tmp_path: Path) -> None:
+    profile = busybox_profile()
+    profile["services"]["db"]["command"] = ["sh", "-c", "echo 'panic: no config' >&2; exit 2"]
+    profile["services"]["db"]["restart"] = "always"
+    s = make_stack(tmp_path, profile)
+    try:
+        started = time.monotonic()
+        done = s.devenv("up", "--profile", "./stack.yaml", "--timeout", "120")
+        assert done.code == 4, done.err
+        assert "service 'db' keeps restarting" in done.err
+        assert "panic: no config" in done.err
+        assert time.monotonic() - started < 60
+    finally:
+        s.cleanup()
+
+
 def test_never_healthy_service_is_diagnosed_with_its_health_output(tmp_path: Path) -> None:
     profile = busybox_profile()
     profile["services"]["db"]["healthcheck"] = {
