@@ -13,6 +13,7 @@ import json
 import os
 import socket
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode, urlparse
@@ -22,27 +23,51 @@ from devenv.errors import EnvironmentProblem
 DEFAULT_SOCKET = "unix:///var/run/docker.sock"
 
 
-def docker_host(env: Mapping[str, str]) -> str:
-    """Where the engine is: DOCKER_HOST, else the docker CLI's current context, else the default socket."""
+@dataclass(frozen=True)
+class Endpoint:
+    url: str
+    source: str  # where the choice came from, for messages: "DOCKER_HOST", "docker context colima", ...
+    explicit: bool = False  # chosen by the user (DOCKER_HOST, DOCKER_CONTEXT, a current context)
+
+
+def _docker_config_dir(env: Mapping[str, str]) -> Path:
+    if env.get("DOCKER_CONFIG"):
+        return Path(env["DOCKER_CONFIG"]).expanduser()
+    return Path(env.get("HOME") or Path.home()) / ".docker"
+
+
+def resolve_endpoint(env: Mapping[str, str]) -> Endpoint:
+    """The endpoint the docker CLI would use with this environment."""
     host = env.get("DOCKER_HOST")
     if host:
-        return host
-    config_dir = Path(env.get("DOCKER_CONFIG") or Path(env.get("HOME", "~")).expanduser() / ".docker")
+        return Endpoint(host, "DOCKER_HOST", explicit=True)
+    config = _docker_config_dir(env)
     context = env.get("DOCKER_CONTEXT")
     if not context:
         try:
-            context = json.loads((config_dir / "config.json").read_text()).get("currentContext")
-        except (OSError, ValueError, AttributeError):
+            loaded = json.loads((config / "config.json").read_text(encoding="utf-8"))
+            context = loaded.get("currentContext") if isinstance(loaded, dict) else None
+        except (OSError, ValueError):
             context = None
     if context and context != "default":
-        meta = config_dir / "contexts" / "meta" / hashlib.sha256(context.encode()).hexdigest() / "meta.json"
+        digest = hashlib.sha256(context.encode()).hexdigest()
+        meta = config / "contexts" / "meta" / digest / "meta.json"
         try:
-            endpoint = json.loads(meta.read_text())["Endpoints"]["docker"]["Host"]
-            if isinstance(endpoint, str) and endpoint:
-                return endpoint
+            url = json.loads(meta.read_text(encoding="utf-8"))["Endpoints"]["docker"]["Host"]
         except (OSError, ValueError, KeyError, TypeError):
-            pass
-    return DEFAULT_SOCKET
+            url = None
+        if isinstance(url, str) and url:
+            return Endpoint(url, f"docker context {context}", explicit=True)
+        raise EnvironmentProblem(
+            f"the docker context '{context}' has no endpoint devenv can read",
+            hint="`docker context ls` lists the contexts; `docker context use default` goes back",
+        )
+    return Endpoint(DEFAULT_SOCKET, "default socket")
+
+
+def docker_host(env: Mapping[str, str]) -> str:
+    """Where the engine is: DOCKER_HOST, else the docker CLI's current context, else the default socket."""
+    return resolve_endpoint(env).url
 
 
 class _UnixConnection(http.client.HTTPConnection):

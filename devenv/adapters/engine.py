@@ -7,63 +7,18 @@ context, else the default socket), so devenv and `docker compose` always talk to
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from devenv.adapters.dockerapi import Endpoint, resolve_endpoint
 from devenv.domain.checks import EndpointProbe, EngineInfo
 from devenv.errors import EnvironmentProblem
 
-DEFAULT_SOCKET = "unix:///var/run/docker.sock"
 PROBE_API_VERSION = "1.24"  # the SDK's minimum: a fixed version means building a client sends no request
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    url: str
-    source: str  # where the choice came from, for messages: "DOCKER_HOST", "docker context colima", ...
-    explicit: bool = False  # chosen by the user (DOCKER_HOST, DOCKER_CONTEXT, a current context)
-
-
-def _docker_config_dir(env: Mapping[str, str]) -> Path:
-    if env.get("DOCKER_CONFIG"):
-        return Path(env["DOCKER_CONFIG"]).expanduser()
-    return Path(env.get("HOME") or Path.home()) / ".docker"
-
-
-def resolve_endpoint(env: Mapping[str, str]) -> Endpoint:
-    """The endpoint the docker CLI would use with this environment."""
-    host = env.get("DOCKER_HOST")
-    if host:
-        return Endpoint(host, "DOCKER_HOST", explicit=True)
-    config = _docker_config_dir(env)
-    context = env.get("DOCKER_CONTEXT")
-    if not context:
-        try:
-            loaded = json.loads((config / "config.json").read_text(encoding="utf-8"))
-            context = loaded.get("currentContext") if isinstance(loaded, dict) else None
-        except (OSError, ValueError):
-            context = None
-    if context and context != "default":
-        digest = hashlib.sha256(context.encode()).hexdigest()
-        meta = config / "contexts" / "meta" / digest / "meta.json"
-        try:
-            url = json.loads(meta.read_text(encoding="utf-8"))["Endpoints"]["docker"]["Host"]
-        except (OSError, ValueError, KeyError, TypeError):
-            url = None
-        if isinstance(url, str) and url:
-            return Endpoint(url, f"docker context {context}", explicit=True)
-        raise EnvironmentProblem(
-            f"the docker context '{context}' has no endpoint devenv can read",
-            hint="`docker context ls` lists the contexts; `docker context use default` goes back",
-        )
-    return Endpoint(DEFAULT_SOCKET, "default socket")
 
 
 def usual_sockets(env: Mapping[str, str]) -> list[Endpoint]:

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from devenv.adapters.engine import Endpoint, Engine, resolve_endpoint
+from devenv.adapters.dockerapi import Endpoint, resolve_endpoint
+from devenv.adapters.engine import Engine
 from devenv.adapters.system import System
 from devenv.cli.main import run
 from devenv.context import AppContext
