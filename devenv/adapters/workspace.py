@@ -11,7 +11,6 @@ import hashlib
 import json
 import os
 import re
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -146,7 +145,3 @@ def parse_dotenv(text: str) -> dict[str, str]:
         else:
             out[key] = raw
     return out
-
-
-def progress_stream() -> bool:
-    return sys.stderr.isatty()

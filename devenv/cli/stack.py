@@ -123,11 +123,6 @@ class ProgressView:
             self.live = None
 
 
-def _progress_printer() -> ProgressView:
-    """Kept for callers written before ProgressView; call .close() when done."""
-    return ProgressView()
-
-
 def _print_table(statuses: dict[str, ServiceStatus], *, now: float | None = None) -> None:
     from devenv.domain.health import uptime
 
@@ -150,7 +145,7 @@ def down(
     """Stop and remove the stack's containers and network (volumes only with --volumes)."""
     from devenv.usecases.stack import down as do_down
 
-    do_down(ctx.obj, volumes=volumes, confirm=_confirmer(ctx.obj, yes, "--volumes"))
+    do_down(ctx.obj, volumes=volumes, confirm=_confirmer(ctx.obj, yes))
     typer.echo("Stack removed" + (" with its volumes." if volumes else "; volumes kept."))
 
 
@@ -242,13 +237,13 @@ def reset(ctx: typer.Context, yes: YesOption = False, timeout: TimeoutOption = 3
 
     view = ProgressView()
     try:
-        result = do_reset(ctx.obj, confirm=_confirmer(ctx.obj, yes, "--yes"), progress=view, timeout=timeout)
+        result = do_reset(ctx.obj, confirm=_confirmer(ctx.obj, yes), progress=view, timeout=timeout)
     finally:
         view.close()
     print_up_result(result)
 
 
-def _confirmer(app_ctx: AppContext, yes: bool, flag: str) -> Callable[[str], bool]:
+def _confirmer(app_ctx: AppContext, yes: bool) -> Callable[[str], bool]:
     def confirm(question: str) -> bool:
         if yes:
             return True
@@ -258,7 +253,6 @@ def _confirmer(app_ctx: AppContext, yes: bool, flag: str) -> Callable[[str], boo
             raise UserError(f"{question} needs confirmation, and there is no terminal to ask", hint="pass --yes")
         return typer.confirm(question, default=False)
 
-    del flag
     return confirm
 
 
