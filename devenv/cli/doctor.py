@@ -28,7 +28,10 @@ def doctor(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the fix plan; run nothing.")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Run the fix plan without asking.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the checks as JSON.")] = False,
-    ports: Annotated[list[int] | None, typer.Option("--port", help="A host port that must be free.")] = None,
+    ports: Annotated[
+        list[int] | None,
+        typer.Option("--port", help="A host port that must be free (default: the workspace profile's ports)."),
+    ] = None,
     docker_repo: Annotated[
         bool, typer.Option("--docker-repo", help="Linux: install from Docker's repository, not the distro's.")
     ] = False,
@@ -38,9 +41,10 @@ def doctor(
 ) -> None:
     """Check OS, Docker CLI, engine, compose v2, git, disk, memory, access and ports; --fix repairs them."""
     from devenv.domain.platform import PackageFamily
-    from devenv.usecases.doctor import apply_fixes, default_options, run_doctor
+    from devenv.usecases.doctor import apply_fixes, default_options, run_doctor, workspace_ports
 
     app: AppContext = ctx.obj
+    ports = ports or workspace_ports(app)
     options = default_options(app, prefer=PackageFamily.DOCKER if docker_repo else None, desktop=desktop)
     report = run_doctor(app, ports=ports or [], options=options)
     if as_json and not (fix or dry_run):

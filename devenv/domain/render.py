@@ -137,6 +137,7 @@ class _Renderer:
                 build["args"] = {k: self.compose_text(v) for k, v in b.args}
             if b.target:
                 build["target"] = self.compose_text(b.target)
+            build["labels"] = dict(labels)  # images devenv builds carry the workspace's labels too
             out["build"] = build
         if service.entrypoint is not None:
             out["entrypoint"] = self.command(service.entrypoint)

@@ -114,6 +114,30 @@ def check_ports(ports: list[int]) -> list[CheckResult]:
     return [checks.port_result(port, port_in_use(port)) for port in ports]
 
 
+def workspace_ports(ctx: AppContext) -> list[int]:
+    """The host ports the current workspace's profile publishes, less those its own running stack holds."""
+    from devenv.adapters.workspace import find_workspace
+    from devenv.domain.health import PROJECT_LABEL
+
+    ws = find_workspace(ctx.cwd) if ctx.workspace_override is None else None
+    if ctx.workspace_override is not None:
+        from devenv.adapters.workspace import Workspace
+
+        ws = Workspace(ctx.workspace_override.resolve())
+    if ws is None or not ws.exists():
+        return []
+    state = ws.load()
+    wanted = sorted({port for ports in state.ports.values() for port in ports})
+    if not wanted:
+        return []
+    try:
+        containers = ctx.api.containers({PROJECT_LABEL: state.project}, include_stopped=False)
+    except EnvironmentProblem:
+        containers = []  # no engine: the engine check says so; every port is checked
+    ours = {int(p.get("PublicPort") or 0) for c in containers for p in c.get("Ports") or []}
+    return [port for port in wanted if port not in ours]
+
+
 def run_doctor(
     ctx: AppContext,
     *,

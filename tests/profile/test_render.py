@@ -93,7 +93,10 @@ def test_every_resource_is_labelled(tmp_path: Path) -> None:
 def test_paths_resolve_against_the_repo_or_the_profile_folder(tmp_path: Path) -> None:
     compose = rendered(tmp_path).compose
     # no repo in the profile: relative to the profile's own folder
-    assert compose["services"]["db"]["build"] == {"context": str(tmp_path / "images/db")}
+    assert compose["services"]["db"]["build"] == {
+        "context": str(tmp_path / "images/db"),
+        "labels": {"devenv.workspace": "ws-1", "devenv.profile": "shop@1.2.0"},
+    }
     assert compose["services"]["web"]["build"]["context"] == str(tmp_path / "app")
     assert compose["services"]["web"]["build"]["args"] == {"PY": "3"}
     assert compose["services"]["web"]["volumes"] == [f"{tmp_path}/src:/src:ro"]

@@ -272,3 +272,19 @@ def test_up_of_one_service_does_not_seed_in_a_service_it_did_not_start(tmp_path:
         assert s.state["seeded"] is True
     finally:
         s.cleanup()
+
+
+def test_doctor_checks_the_workspace_profile_ports_but_not_its_own_stack(stack: Stack) -> None:
+    up(stack)
+    port = int(stack.state["answers"]["web_port"])
+    done = stack.devenv("doctor")
+    assert done.code == 0, done.out + done.err
+    assert f"{port}" not in done.out  # held by this workspace's own web: not a problem
+    assert stack.devenv("down").code == 0
+    with socket.socket() as holder:
+        holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        holder.bind(("0.0.0.0", port))
+        holder.listen()
+        done = stack.devenv("doctor")
+    assert done.code == 3, done.out + done.err
+    assert str(port) in done.out
