@@ -361,12 +361,14 @@ update_path() {
         say "  $line"
         return
     fi
-    case "${SHELL:-}" in
+    # SHELL may be unset (cron, CI, `env -i`): then it is a POSIX shell reading ~/.profile.
+    login_shell="${SHELL:-/bin/sh}"
+    case "$login_shell" in
         */zsh) rc_file="${ZDOTDIR:-$HOME}/.zshrc" ;;
         */bash) rc_file="$HOME/.bashrc" ;;
         *) rc_file="$HOME/.profile" ;;
     esac
-    if [ "${SHELL:-}" != "${SHELL%/fish}" ]; then
+    if [ "${login_shell%/fish}" != "$login_shell" ]; then
         fish_conf="$HOME/.config/fish/conf.d/devenv.fish"
         if [ ! -f "$fish_conf" ]; then
             act mkdir -p "$(dirname "$fish_conf")"

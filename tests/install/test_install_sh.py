@@ -35,9 +35,10 @@ def run(home: Path, tmp_path: Path, pip_cache: Path) -> Run:
     tmpdir.mkdir()
 
     def invoke(
-        *args: str, env: dict[str, str] | None = None, script: Path = SCRIPT
+        *args: str, env: dict[str, str | None] | None = None, script: Path = SCRIPT
     ) -> subprocess.CompletedProcess[str]:
-        environ = {
+        """Run install.sh in a clean environment; a None value in env unsets that variable."""
+        base: dict[str, str | None] = {
             "HOME": str(home),
             "PATH": "/usr/local/bin:/usr/bin:/bin",
             "SHELL": "/bin/bash",
@@ -46,6 +47,7 @@ def run(home: Path, tmp_path: Path, pip_cache: Path) -> Run:
             "LANG": "C.UTF-8",
             **(env or {}),
         }
+        environ = {key: value for key, value in base.items() if value is not None}
         return subprocess.run(
             ["sh", str(script), *args], env=environ, capture_output=True, text=True, timeout=600, check=False
         )
@@ -177,6 +179,18 @@ def test_path_already_set_or_rc_already_adding_it_is_left_alone(run: Run, home: 
 def test_zsh_users_get_zshrc(run: Run, home: Path) -> None:
     done = run("--dry-run", env={"SHELL": "/bin/zsh"})
     assert f"would add to {home}/.zshrc" in done.stdout
+
+
+def test_fish_users_get_a_conf_d_file(run: Run, home: Path) -> None:
+    done = run("--dry-run", env={"SHELL": "/usr/bin/fish"})
+    assert f"would add to {home}/.config/fish/conf.d/devenv.fish" in done.stdout
+
+
+def test_no_shell_variable_means_profile(run: Run, home: Path) -> None:
+    """CI, cron and `env -i` leave SHELL unset; the script runs under `set -u` and must not trip on it."""
+    done = run("--dry-run", env={"SHELL": None})
+    assert done.returncode == 0, done.stderr
+    assert f"would add to {home}/.profile" in done.stdout
 
 
 def test_someone_elses_file_in_the_way_is_not_overwritten(run: Run, home: Path) -> None:
