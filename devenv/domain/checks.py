@@ -110,6 +110,14 @@ class DoctorFacts:
         return self.probes[0] if self.probes else None
 
     @property
+    def answering_elsewhere(self) -> EndpointProbe | None:
+        """An endpoint that answers while the chosen one is silent: an engine runs, docker just looks elsewhere."""
+        chosen = self.chosen
+        if chosen is None or chosen.answered:
+            return None
+        return next((p for p in self.probes[1:] if p.answered and p.url != chosen.url), None)
+
+    @property
     def engine_installed(self) -> bool:
         p = self.platform
         if p.os is OS.MACOS:
@@ -126,7 +134,7 @@ class DoctorFacts:
         return plans.SetupState(
             cli=self.docker_cli is not None,
             engine=self.engine_installed,
-            running=self.engine is not None,
+            running=self.engine is not None or self.answering_elsewhere is not None,
             compose=self.compose_ok,
         )
 
@@ -232,7 +240,6 @@ def check_engine(f: DoctorFacts) -> CheckResult:
         return CheckResult("engine", title, Status.OK, describe_engine(f.engine))
     if chosen is None:
         return CheckResult("engine", title, Status.FAIL, "no engine endpoint to try", fix=_engine_fix(f))
-    others = [p for p in f.probes[1:] if p.answered and p.url != chosen.url]
     where = f"{chosen.source} ({chosen.url})" if chosen.source != chosen.url else chosen.url
     if chosen.denied:
         return CheckResult(
@@ -244,17 +251,18 @@ def check_engine(f: DoctorFacts) -> CheckResult:
         )
     reason = f": {chosen.error}" if chosen.error else ""
     detail = f"no engine answers at {where}{reason}"
-    hint = None
-    if others:
-        other = others[0]
-        if chosen.explicit:
-            hint = (
-                f"an engine does answer at {other.url} ({other.source}), but {chosen.source} points "
-                "docker elsewhere: unset it, or `docker context use` the right context"
-            )
-        else:
-            hint = f"an engine answers at {other.url} ({other.source}): `export DOCKER_HOST={other.url}`"
-    return CheckResult("engine", title, Status.FAIL, detail, fix=_engine_fix(f), hint=hint)
+    other = f.answering_elsewhere
+    if other is None:
+        return CheckResult("engine", title, Status.FAIL, detail, fix=_engine_fix(f))
+    # an engine runs, so starting or installing one is not the fix: pointing docker at it is
+    if chosen.explicit:
+        hint = (
+            f"an engine does answer at {other.url} ({other.source}), but {chosen.source} points "
+            "docker elsewhere: unset it, or `docker context use` the right context"
+        )
+    else:
+        hint = f"an engine answers at {other.url} ({other.source}): `export DOCKER_HOST={other.url}`"
+    return CheckResult("engine", title, Status.FAIL, detail, hint=hint)
 
 
 def _not_checked(check_id: str, title: str) -> CheckResult:

@@ -85,9 +85,14 @@ def test_explicit_endpoint_that_is_dead_points_at_the_one_that_answers() -> None
         EndpointProbe("unix:///tmp/nope.sock", "DOCKER_HOST", False, "no such socket", explicit=True),
         EndpointProbe(SOCK, "default socket", True),
     )
-    engine = by_id(replace(HEALTHY, probes=probes, engine=None))["engine"]
-    assert engine.status is Status.FAIL and engine.fix is not None
+    facts = replace(HEALTHY, probes=probes, engine=None)
+    results = by_id(facts)
+    engine = results["engine"]
+    # the engine runs: starting or installing one would be wrong, pointing docker at it is the fix
+    assert engine.status is Status.FAIL and engine.fix is None
     assert engine.hint is not None and "an engine does answer at unix:///var/run/docker.sock" in engine.hint
+    assert "unset it" in engine.hint
+    assert checks.fix_plan(facts, list(results.values())).steps == ()
 
 
 def test_default_socket_dead_but_colima_answers() -> None:
@@ -95,6 +100,13 @@ def test_default_socket_dead_but_colima_answers() -> None:
     probes = (DEAD[0], EndpointProbe(colima, "colima socket", True))
     engine = by_id(replace(HEALTHY, probes=probes, engine=None))["engine"]
     assert engine.hint == f"an engine answers at {colima} (colima socket): `export DOCKER_HOST={colima}`"
+    assert engine.fix is None
+
+
+def test_a_silent_socket_beside_the_dead_endpoint_still_gets_the_start_fix() -> None:
+    probes = (DEAD[0], EndpointProbe("unix:///run/user/1000/docker.sock", "rootless Docker socket", False, "refused"))
+    engine = by_id(replace(HEALTHY, probes=probes, engine=None))["engine"]
+    assert engine.fix is not None and engine.hint is None
 
 
 def test_old_api_and_old_compose_fail() -> None:

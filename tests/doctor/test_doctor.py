@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from devenv.adapters import engine as engine_adapter
 from devenv.adapters.dockerapi import Endpoint, resolve_endpoint
 from devenv.adapters.engine import Engine
 from devenv.adapters.system import System
@@ -18,7 +19,7 @@ from devenv.context import AppContext
 from devenv.errors import EnvironmentProblem, UserError
 from devenv.settings import load_settings
 from devenv.usecases.doctor import apply_fixes, check_ports, run_doctor
-from tests.conftest import Result
+from tests.conftest import REPO_ROOT, Result
 from tests.fakebin import FakeBin, make_fakebin
 
 DEBIAN_12 = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\n'
@@ -31,8 +32,27 @@ esac
 
 
 @pytest.fixture
-def dead_host(tmp_path: Path) -> str:
+def dead_host(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A machine with no engine at all: DOCKER_HOST at a socket nobody serves, and none of the usual sockets.
+
+    Hiding the usual sockets matters in CI, where the real engine answers at /var/run/docker.sock: doctor
+    would rightly say "unset DOCKER_HOST" rather than offer to start an engine.
+    """
+    monkeypatch.setattr(engine_adapter, "usual_sockets", lambda _env: [])
     return f"unix://{tmp_path}/no-engine-here.sock"
+
+
+@pytest.mark.integration
+def test_stale_docker_host_beside_a_running_engine_says_unset_it(cli: Callable[..., Result], tmp_path: Path) -> None:
+    stale = f"unix://{tmp_path}/gone.sock"
+    result = cli("doctor", "--json", env={"DOCKER_HOST": stale})
+    report = json.loads(result.out)
+    engine = next(c for c in report["checks"] if c["id"] == "engine")
+    assert result.code == 3 and engine["status"] == "fail"
+    assert engine["fix"] is None, engine  # the engine runs: nothing to install or start
+    assert "DOCKER_HOST points docker elsewhere: unset it" in engine["hint"]
+    dry = cli("doctor", "--dry-run", env={"DOCKER_HOST": stale})
+    assert "systemctl" not in dry.out and "service docker start" not in dry.out, dry.out
 
 
 @pytest.mark.integration
@@ -249,8 +269,8 @@ def test_interactive_fix_asks_once_and_declining_changes_nothing(dead_host: str,
     env = {**os.environ, "DOCKER_HOST": dead_host, "NO_COLOR": "1", "COLUMNS": "200"}
     child = pexpect.spawn(
         sys.executable,
-        ["-m", "devenv", "doctor", "--fix"],
-        env=env,
+        ["-m", "tests.doctor.engineless", "doctor", "--fix"],
+        env={**env, "PYTHONPATH": str(REPO_ROOT)},
         encoding="utf-8",
         timeout=60,
         cwd=str(tmp_path),
