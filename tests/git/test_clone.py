@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -14,36 +12,17 @@ import pytest
 from devenv.adapters.git import Git, remote_key, same_remote
 from devenv.adapters.process import ProcessRunner
 from devenv.errors import EnvironmentProblem, UserError
+from tests.gitrepos import git_env, make_remote, sh
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    config = tmp_path / "gitconfig"
-    config.write_text("[user]\n\tname = Dev\n\temail = dev@example.com\n[init]\n\tdefaultBranch = main\n")
-    return {**os.environ, "GIT_CONFIG_GLOBAL": str(config), "GIT_CONFIG_NOSYSTEM": "1"}
+    return git_env(tmp_path)
 
 
 @pytest.fixture
 def git(env: dict[str, str]) -> Git:
     return Git(ProcessRunner(env=env))
-
-
-def sh(env: dict[str, str], *argv: str, cwd: Path | None = None) -> str:
-    done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, check=True)
-    return done.stdout.strip()
-
-
-def make_remote(env: dict[str, str], root: Path, name: str) -> Path:
-    """A bare repository with one commit on main."""
-    bare = root / f"{name}.git"
-    sh(env, "git", "init", "--bare", "-q", str(bare))
-    work = root / f"{name}-seed"
-    sh(env, "git", "clone", "-q", str(bare), str(work))
-    (work / "README.md").write_text(f"# {name}\n")
-    sh(env, "git", "add", "README.md", cwd=work)
-    sh(env, "git", "commit", "-q", "-m", "first", cwd=work)
-    sh(env, "git", "push", "-q", "origin", "HEAD:main", cwd=work)
-    return bare
 
 
 def push_commit(env: dict[str, str], bare: Path, root: Path) -> str:

@@ -12,7 +12,8 @@ from devenv.cli.main import run
 from devenv.context import AppContext
 from devenv.settings import load_settings
 from tests.conftest import Result, write_yaml
-from tests.init.helpers import bare_repo, git_env, question_profile
+from tests.gitrepos import git_env
+from tests.init.helpers import bare_repo, question_profile
 
 Cli = Callable[..., Result]
 

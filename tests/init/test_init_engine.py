@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import write_yaml
-from tests.init.helpers import bare_repo, devenv, git_env, question_profile, sh, teardown
-from tests.stack.helpers import free_port
+from tests.gitrepos import git_env, sh
+from tests.init.helpers import bare_repo, question_profile, teardown
+from tests.stack.helpers import devenv, free_port
 
 pytestmark = pytest.mark.integration
 

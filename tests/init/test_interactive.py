@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from tests.conftest import write_yaml
-from tests.init.helpers import PYTHON, devenv, question_profile, teardown
-from tests.stack.helpers import free_port
+from tests.init.helpers import PYTHON, question_profile, teardown
+from tests.stack.helpers import devenv, free_port
 
 DOWN = "\x1b[B"
 ENTER = "\r"

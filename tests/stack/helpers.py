@@ -68,6 +68,21 @@ class Done:
     err: str
 
 
+def devenv(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 300) -> Done:
+    """devenv as a real subprocess without a terminal (stdin is /dev/null)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "devenv", *args],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    return Done(done.returncode, done.stdout, done.stderr)
+
+
 @dataclass
 class Stack:
     """A workspace folder with a profile; `devenv` runs in it as a real subprocess."""
@@ -76,16 +91,7 @@ class Stack:
     profile: Path
 
     def devenv(self, *args: str, timeout: float = 240) -> Done:
-        done = subprocess.run(
-            [sys.executable, "-m", "devenv", *args],
-            cwd=self.root,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
-        return Done(done.returncode, done.stdout, done.stderr)
+        return devenv(*args, cwd=self.root, timeout=timeout)
 
     def spawn(self, *args: str) -> subprocess.Popen[str]:
         return subprocess.Popen(
