@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from devenv.adapters.dockerapi import Endpoint, resolve_endpoint
-from devenv.domain.checks import EndpointProbe, EngineInfo
+from devenv.domain.doctor.facts import EndpointProbe, EngineInfo
 from devenv.errors import EnvironmentProblem
 
 PROBE_API_VERSION = "1.24"  # the SDK's minimum: a fixed version means building a client sends no request

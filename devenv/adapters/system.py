@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 
 from devenv.adapters.process import ProcessRunner
-from devenv.domain.platform import (
+from devenv.domain.doctor.platform import (
     OS,
     RELEVANT_COMMANDS,
     RELEVANT_PACKAGES,

@@ -40,7 +40,7 @@ def doctor(
     ] = False,
 ) -> None:
     """Check OS, Docker CLI, engine, compose v2, git, disk, memory, access and ports; --fix repairs them."""
-    from devenv.domain.platform import PackageFamily
+    from devenv.domain.doctor.platform import PackageFamily
     from devenv.usecases.doctor import apply_fixes, default_options, run_doctor, workspace_ports
 
     app: AppContext = ctx.obj

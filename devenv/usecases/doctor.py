@@ -10,9 +10,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from devenv.domain import checks, plans
-from devenv.domain.checks import CheckResult, DoctorFacts, EndpointProbe, Status
-from devenv.domain.platform import OS, PackageFamily
+from devenv.domain.doctor import checks
+from devenv.domain.doctor.checks import CheckResult, Status
+from devenv.domain.doctor.facts import DoctorFacts, EndpointProbe, EngineInfo
+from devenv.domain.doctor.platform import OS, PackageFamily
+from devenv.domain.doctor.provider import VM_PROVIDERS, identify_provider
+from devenv.domain.setup import model as plans
 from devenv.errors import EnvironmentProblem, UserError
 from devenv.usecases.plans import PlanRun, render_plan, run_plan
 
@@ -94,12 +97,12 @@ def gather_facts(system: System, engine: Engine, options: plans.Options) -> Doct
     )
 
 
-def _disk_path(os_kind: OS, home: str, info: checks.EngineInfo | None) -> str:
+def _disk_path(os_kind: OS, home: str, info: EngineInfo | None) -> str:
     """Where images land: the engine's root dir when it is on this machine, else the home folder."""
     local = info is not None and info.url.startswith("unix://")
     if info is not None and local and info.root_dir and Path(info.root_dir).exists():
         return info.root_dir
-    if os_kind is OS.MACOS or (info is not None and checks.identify_provider(info) in checks.VM_PROVIDERS):
+    if os_kind is OS.MACOS or (info is not None and identify_provider(info) in VM_PROVIDERS):
         return home or "/"
     return "/var/lib/docker"
 

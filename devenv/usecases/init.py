@@ -361,7 +361,7 @@ def _doctor(
     yes: bool,
     output: Callable[[str], None] | None,
 ) -> None:
-    from devenv.domain.checks import Status
+    from devenv.domain.doctor.checks import Status
     from devenv.usecases.doctor import ESSENTIAL, ensure_engine
 
     report = ensure_engine(ctx, out=out, confirm=confirm, dry_run=dry_run, assume_yes=yes, output=output)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from devenv.adapters.process import ProcessRunner
-from devenv.domain.plans import Plan
+from devenv.domain.setup.model import Plan
 from devenv.errors import EnvironmentProblem, UserError
 
 OUTPUT_TAIL_LINES = 20

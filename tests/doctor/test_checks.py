@@ -6,8 +6,11 @@ from dataclasses import replace
 
 import pytest
 
-from devenv.domain import checks, plans
-from devenv.domain.checks import DoctorFacts, EndpointProbe, EngineInfo, Provider, Status, identify_provider
+from devenv.domain.doctor import checks
+from devenv.domain.doctor.checks import Status
+from devenv.domain.doctor.facts import DoctorFacts, EndpointProbe, EngineInfo
+from devenv.domain.doctor.provider import Provider, identify_provider
+from devenv.domain.setup.model import ROOT_EQUIVALENCE
 from tests.plans.platforms import DEBIAN_12, MAC_ARM
 
 GIB = 1024**3
@@ -151,7 +154,7 @@ def test_permission_denied_offers_the_group_with_its_root_equivalence() -> None:
     results = by_id(facts)
     access = results["access"]
     assert access.status is Status.FAIL
-    assert plans.ROOT_EQUIVALENCE in access.detail
+    assert ROOT_EQUIVALENCE in access.detail
     assert access.fix is not None and access.fix.steps[-1].argv == ("usermod", "-aG", "docker", "dev")
     assert results["engine"].detail == "permission denied on default socket (unix:///var/run/docker.sock)"
     # the group change is never part of the plan --fix runs with --yes: it is offered on its own
@@ -205,7 +208,7 @@ def test_identify_provider(info: EngineInfo, provider: Provider) -> None:
 
 
 def test_unsupported_os_warns_but_does_not_fail() -> None:
-    from devenv.domain.platform import linux_platform, parse_os_release
+    from devenv.domain.doctor.platform import linux_platform, parse_os_release
 
     alpine = linux_platform(parse_os_release('ID=alpine\nPRETTY_NAME="Alpine Linux"'), machine="riscv64")
     result = checks.check_os(alpine)

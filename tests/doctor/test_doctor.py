@@ -157,9 +157,9 @@ def test_fresh_debian_fix_runs_the_plan_through_the_package_manager(
 ) -> None:
     import hashlib
 
-    from devenv.domain import plans
+    from devenv.domain.setup import compose_release
 
-    monkeypatch.setitem(plans.COMPOSE_RELEASE_SHA256, "x86_64", hashlib.sha256(b"binary").hexdigest())
+    monkeypatch.setitem(compose_release.COMPOSE_RELEASE_SHA256, "x86_64", hashlib.sha256(b"binary").hexdigest())
     ctx, fake = fresh
     report = run_doctor(ctx)
     lines: list[str] = []
@@ -289,10 +289,10 @@ def test_ensure_engine_raises_what_is_still_wrong_after_the_plan(
 ) -> None:
     import hashlib
 
-    from devenv.domain import plans
+    from devenv.domain.setup import compose_release
     from devenv.usecases.doctor import ensure_engine
 
-    monkeypatch.setitem(plans.COMPOSE_RELEASE_SHA256, "x86_64", hashlib.sha256(b"binary").hexdigest())
+    monkeypatch.setitem(compose_release.COMPOSE_RELEASE_SHA256, "x86_64", hashlib.sha256(b"binary").hexdigest())
     ctx, fake = fresh
     with pytest.raises(EnvironmentProblem) as caught:
         ensure_engine(ctx, out=lambda _t: None, confirm=lambda _q: True, wait_seconds=0)

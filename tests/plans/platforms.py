@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from devenv.domain.platform import Platform, linux_platform, macos_platform, parse_os_release
+from devenv.domain.doctor.platform import Platform, linux_platform, macos_platform, parse_os_release
 
 LINUX_TOOLS = frozenset({"sudo", "systemctl", "service", "curl", "git", "sha256sum"})
 

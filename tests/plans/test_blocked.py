@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from devenv.domain import plans
-from devenv.domain.plans import Options, SetupState, setup_plan
-from devenv.domain.platform import PackageFamily, linux_platform, parse_os_release
+from devenv.domain.doctor.platform import PackageFamily, linux_platform, parse_os_release
+from devenv.domain.setup import compose_release, macos, model, plans
+from devenv.domain.setup.model import Options, SetupState
+from devenv.domain.setup.plans import setup_plan
 from tests.plans.platforms import ARCH, DEBIAN_12, FEDORA_41, MAC_ARM, RHEL_9, UBUNTU_2404
 
 OPTIONS = Options(download_dir="/dl")
@@ -80,7 +81,7 @@ def test_without_systemd_and_no_init_script_says_how_to_start() -> None:
 
 def test_compose_binary_without_a_recorded_hash_fails_closed() -> None:
     arm = replace(DEBIAN_12, arch="arm64", packages=frozenset({"docker.io"}))
-    assert plans.COMPOSE_RELEASE_SHA256.get("arm64") is None
+    assert compose_release.COMPOSE_RELEASE_SHA256.get("arm64") is None
     plan = setup_plan(arm, NO_COMPOSE, OPTIONS)
     assert plan.steps == ()
     assert plan.blocked is not None and "never installs a download it cannot verify" in plan.blocked
@@ -88,11 +89,13 @@ def test_compose_binary_without_a_recorded_hash_fails_closed() -> None:
 
 
 def test_compose_binary_is_verified_before_it_is_installed() -> None:
-    plan = plans.compose_release_steps(DEBIAN_12, OPTIONS)
+    plan = compose_release.compose_release_steps(DEBIAN_12, OPTIONS)
     names = [s.argv[0] for s in plan.steps]
     assert names.index("curl") < names.index("sha256sum") < names.index("install")
     check = plan.steps[names.index("sha256sum")]
-    assert check.stdin == f"{plans.COMPOSE_RELEASE_SHA256['x86_64']}  /dl/docker-compose-linux-x86_64-2.40.3\n"
+    assert (
+        check.stdin == f"{compose_release.COMPOSE_RELEASE_SHA256['x86_64']}  /dl/docker-compose-linux-x86_64-2.40.3\n"
+    )
 
 
 def test_macos_without_homebrew_asks_before_running_its_installer() -> None:
@@ -116,7 +119,7 @@ def test_docker_group_plan_states_root_equivalence() -> None:
 
 
 def test_git_plans() -> None:
-    def cmds(p: plans.Plan) -> list[str]:
+    def cmds(p: model.Plan) -> list[str]:
         return [s.display(as_root=False) for s in p.steps]
 
     assert cmds(plans.git_plan(DEBIAN_12)) == ["sudo apt-get update", "sudo apt-get install -y git"]
@@ -127,11 +130,11 @@ def test_git_plans() -> None:
 
 
 def test_colima_memory_plan() -> None:
-    plan = plans.colima_memory_plan(4)
+    plan = macos.colima_memory_plan(4)
     assert [s.argv for s in plan.steps] == [("colima", "stop"), ("colima", "start", "--memory", "4")]
 
 
 def test_merge_drops_duplicate_steps_and_keeps_order() -> None:
-    a = plans.Plan("a", (plans.Step(("apt-get", "update"), True, "x"), plans.Step(("a",), False, "a")))
-    b = plans.Plan("b", (plans.Step(("apt-get", "update"), True, "x"), plans.Step(("b",), False, "b")))
-    assert [s.argv for s in plans.merge("ab", [a, b]).steps] == [("apt-get", "update"), ("a",), ("b",)]
+    a = model.Plan("a", (model.Step(("apt-get", "update"), True, "x"), model.Step(("a",), False, "a")))
+    b = model.Plan("b", (model.Step(("apt-get", "update"), True, "x"), model.Step(("b",), False, "b")))
+    assert [s.argv for s in model.merge("ab", [a, b]).steps] == [("apt-get", "update"), ("a",), ("b",)]

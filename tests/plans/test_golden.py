@@ -9,14 +9,10 @@ from dataclasses import replace
 
 import pytest
 
-from devenv.domain.plans import (
-    COMPOSE_RELEASE_SHA256,
-    Options,
-    Plan,
-    SetupState,
-    setup_plan,
-)
-from devenv.domain.platform import PackageFamily, Platform
+from devenv.domain.doctor.platform import PackageFamily, Platform
+from devenv.domain.setup.compose_release import COMPOSE_RELEASE_SHA256
+from devenv.domain.setup.model import Options, Plan, SetupState
+from devenv.domain.setup.plans import setup_plan
 from tests.plans.platforms import (
     ARCH,
     DEBIAN_12,

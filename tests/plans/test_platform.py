@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from devenv.domain.platform import Family, classify_linux, normalise_arch, parse_os_release, version_tuple
+from devenv.domain.doctor.platform import Family, classify_linux, normalise_arch, parse_os_release, version_tuple
 
 MINT = 'NAME="Linux Mint"\nID=linuxmint\nID_LIKE="ubuntu debian"\nVERSION_ID="21.3"\nUBUNTU_CODENAME=jammy\n'
 
@@ -35,7 +35,7 @@ def test_classify(text: str, family: Family) -> None:
 
 
 def test_derivatives_use_the_upstream_docker_repository_and_codename() -> None:
-    from devenv.domain.platform import linux_platform
+    from devenv.domain.doctor.platform import linux_platform
 
     mint = linux_platform(parse_os_release(MINT), machine="x86_64")
     assert (mint.repo_distro, mint.codename, mint.deb_arch) == ("ubuntu", "jammy", "amd64")

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from devenv.domain import plans
-from devenv.domain.plans import Options, Plan, SetupState, Step, setup_plan
-from devenv.domain.platform import Platform
+from devenv.domain.doctor.platform import Platform
+from devenv.domain.setup import compose_release
+from devenv.domain.setup.model import Options, Plan, SetupState, Step
+from devenv.domain.setup.plans import setup_plan
 from devenv.errors import EnvironmentProblem
 from devenv.usecases.plans import render_plan, run_plan
 from tests.fakebin import FakeBin, make_fakebin
@@ -79,7 +80,7 @@ def test_dry_run_prints_the_plan_and_runs_nothing(fake: FakeBin) -> None:
 def test_plan_runs_every_step_in_order_with_sudo(
     fake: FakeBin, monkeypatch: pytest.MonkeyPatch, platform: Platform, state: SetupState
 ) -> None:
-    monkeypatch.setitem(plans.COMPOSE_RELEASE_SHA256, "x86_64", hashlib.sha256(b"binary").hexdigest())
+    monkeypatch.setitem(compose_release.COMPOSE_RELEASE_SHA256, "x86_64", hashlib.sha256(b"binary").hexdigest())
     plan = setup_plan(platform, state, Options(download_dir=str(fake.bin.parent / "dl")))
     rec = Recorder()
     result = run_plan(plan, fake.runner(), as_root=False, out=rec.out, confirm=rec.confirm)
@@ -160,7 +161,7 @@ def test_a_blocked_plan_raises_with_its_hint_and_runs_nothing(fake: FakeBin) -> 
 
 
 def test_bad_checksum_stops_before_install(fake: FakeBin, tmp_path: Path) -> None:
-    plan = plans.compose_release_steps(DEBIAN_12, Options(download_dir=str(tmp_path / "dl")))
+    plan = compose_release.compose_release_steps(DEBIAN_12, Options(download_dir=str(tmp_path / "dl")))
     rec = Recorder()
     with pytest.raises(EnvironmentProblem) as caught:
         run_plan(plan, fake.runner(FAKE_CURL_BODY="tampered"), as_root=True, out=rec.out, confirm=rec.confirm)
@@ -171,8 +172,8 @@ def test_bad_checksum_stops_before_install(fake: FakeBin, tmp_path: Path) -> Non
 
 
 def test_good_checksum_installs(fake: FakeBin, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(plans.COMPOSE_RELEASE_SHA256, "x86_64", hashlib.sha256(b"binary").hexdigest())
-    plan = plans.compose_release_steps(DEBIAN_12, Options(download_dir=str(tmp_path / "dl")))
+    monkeypatch.setitem(compose_release.COMPOSE_RELEASE_SHA256, "x86_64", hashlib.sha256(b"binary").hexdigest())
+    plan = compose_release.compose_release_steps(DEBIAN_12, Options(download_dir=str(tmp_path / "dl")))
     run_plan(plan, fake.runner(), as_root=True, out=print, confirm=lambda _q: True)
     bin_path = tmp_path / "dl/docker-compose-linux-x86_64-2.40.3"
     assert fake.calls()[-1] == f"install -D -m 0755 {bin_path} /usr/local/lib/docker/cli-plugins/docker-compose"

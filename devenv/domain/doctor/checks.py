@@ -6,11 +6,15 @@ touches the machine.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
-from devenv.domain import plans
-from devenv.domain.platform import OS, Family, PackageFamily, Platform, version_tuple
+from devenv.domain.doctor.facts import DoctorFacts
+from devenv.domain.doctor.platform import OS, Family, PackageFamily, Platform, version_tuple
+from devenv.domain.doctor.provider import VM_PROVIDERS, Provider, describe_engine, identify_provider
+from devenv.domain.setup import macos
+from devenv.domain.setup import model as plans
+from devenv.domain.setup import plans as setup
 
 GIB = 1024**3
 DISK_FAIL_GIB = 5
@@ -45,129 +49,6 @@ class CheckResult:
             "hint": self.hint,
             "fix": self.fix.as_dict() if self.fix else None,
         }
-
-
-class Provider(StrEnum):
-    DOCKER_DESKTOP = "Docker Desktop"
-    COLIMA = "colima"
-    ORBSTACK = "OrbStack"
-    RANCHER = "Rancher Desktop"
-    PODMAN = "Podman"
-    ROOTLESS = "rootless Docker"
-    DOCKER_CE = "Docker Engine (Docker's packages)"
-    DISTRO = "distro engine"
-    REMOTE = "remote engine"
-
-
-VM_PROVIDERS = {Provider.DOCKER_DESKTOP, Provider.COLIMA, Provider.ORBSTACK, Provider.RANCHER}
-
-
-@dataclass(frozen=True)
-class EndpointProbe:
-    url: str  # unix:///var/run/docker.sock, tcp://..., ssh://...
-    source: str  # "DOCKER_HOST", "docker context colima", "default socket", "colima socket", ...
-    answered: bool
-    error: str = ""
-    denied: bool = False  # the socket exists but this user may not open it
-    explicit: bool = False  # chosen by DOCKER_HOST, DOCKER_CONTEXT or the current docker context
-
-
-@dataclass(frozen=True)
-class EngineInfo:
-    """What the engine says about itself (`version` + `info`), reduced to what the checks need."""
-
-    url: str
-    server_version: str
-    api_version: str
-    os_name: str = ""  # info.OperatingSystem: "Docker Desktop", "Debian GNU/Linux 12 (bookworm)"
-    name: str = ""  # info.Name: the host or VM name ("colima", "orbstack", "lima-rancher-desktop")
-    platform_name: str = ""  # version.Platform.Name: "Docker Engine - Community", "Docker Desktop 4.30.0"
-    mem_total: int = 0
-    ncpu: int = 0
-    root_dir: str = ""
-    security_options: tuple[str, ...] = ()
-    components: tuple[str, ...] = ()  # names of version.Components ("Engine", "Podman Engine", ...)
-
-
-@dataclass(frozen=True)
-class DoctorFacts:
-    platform: Platform
-    docker_cli: str | None = None  # client version when the docker CLI is on PATH
-    probes: tuple[EndpointProbe, ...] = ()  # the endpoint docker would use first, then the usual sockets
-    engine: EngineInfo | None = None  # from the endpoint devenv uses, when it answered
-    compose_version: str | None = None  # `docker compose version --short`
-    compose_v1: str | None = None  # version of a standalone docker-compose 1.x, if that is all there is
-    git_version: str | None = None
-    disk_free: int | None = None
-    disk_path: str = ""
-    docker_group_exists: bool = False
-    in_docker_group: bool = False  # listed in /etc/group
-    session_in_docker_group: bool = False  # effective in this login session
-    options: plans.Options = field(default_factory=plans.Options)
-
-    @property
-    def chosen(self) -> EndpointProbe | None:
-        return self.probes[0] if self.probes else None
-
-    @property
-    def answering_elsewhere(self) -> EndpointProbe | None:
-        """An endpoint that answers while the chosen one is silent: an engine runs, docker just looks elsewhere."""
-        chosen = self.chosen
-        if chosen is None or chosen.answered:
-            return None
-        return next((p for p in self.probes[1:] if p.answered and p.url != chosen.url), None)
-
-    @property
-    def engine_installed(self) -> bool:
-        p = self.platform
-        if p.os is OS.MACOS:
-            return bool({"colima"} & (p.packages | p.commands)) or bool(
-                {"Docker", "OrbStack", "Rancher Desktop"} & p.apps
-            )
-        return "dockerd" in p.commands or bool(p.installed_families())
-
-    @property
-    def compose_ok(self) -> bool:
-        return self.compose_version is not None and plans.min_version_ok(self.compose_version, plans.MIN_COMPOSE)
-
-    def setup_state(self) -> plans.SetupState:
-        return plans.SetupState(
-            cli=self.docker_cli is not None,
-            engine=self.engine_installed,
-            running=self.engine is not None or self.answering_elsewhere is not None,
-            compose=self.compose_ok,
-        )
-
-
-def identify_provider(info: EngineInfo) -> Provider:
-    url = info.url.lower()
-    os_name = info.os_name.lower()
-    name = info.name.lower()
-    if any("podman" in c.lower() for c in info.components) or "podman" in url:
-        return Provider.PODMAN
-    if any("rootless" in s for s in info.security_options):
-        return Provider.ROOTLESS
-    if "docker desktop" in os_name or info.platform_name.lower().startswith("docker desktop"):
-        return Provider.DOCKER_DESKTOP
-    if "orbstack" in os_name or "orbstack" in url:
-        return Provider.ORBSTACK
-    if "rancher-desktop" in name or "/.rd/" in url:
-        return Provider.RANCHER
-    if name.startswith("colima") or "colima" in url:
-        return Provider.COLIMA
-    if url.startswith(("tcp://", "ssh://", "http://", "https://")):
-        return Provider.REMOTE
-    if "community" in info.platform_name.lower():
-        return Provider.DOCKER_CE
-    return Provider.DISTRO
-
-
-def describe_engine(info: EngineInfo) -> str:
-    provider = identify_provider(info)
-    label = str(provider)
-    if provider is Provider.DISTRO and info.os_name:
-        label = f"distro engine ({info.os_name})"
-    return f"{label} {info.server_version} at {info.url}"
 
 
 # ------------------------------------------------------------------------------------------------ checks
@@ -216,19 +97,19 @@ def check_docker_cli(f: DoctorFacts) -> CheckResult:
             title,
             Status.FAIL,
             "`docker` is not on PATH",
-            fix=plans.engine_install_plan(f.platform, f.options),
+            fix=setup.engine_install_plan(f.platform, f.options),
         )
     return CheckResult("docker-cli", title, Status.OK, f"docker {f.docker_cli}")
 
 
 def _engine_fix(f: DoctorFacts) -> plans.Plan:
     if f.engine_installed:
-        return plans.start_plan(f.platform, f.options)
+        return setup.start_plan(f.platform, f.options)
     return plans.merge(
         "Install and start the Docker engine",
         [
-            plans.engine_install_plan(f.platform, f.options),
-            plans.start_plan(f.platform, f.options, installing=True),
+            setup.engine_install_plan(f.platform, f.options),
+            setup.start_plan(f.platform, f.options, installing=True),
         ],
     )
 
@@ -288,7 +169,7 @@ def check_engine_api(f: DoctorFacts) -> CheckResult:
 
 def check_compose(f: DoctorFacts) -> CheckResult:
     title = "Compose v2"
-    fix = plans.compose_plan(f.platform, f.options)
+    fix = setup.compose_plan(f.platform, f.options)
     if f.compose_version is None:
         if f.compose_v1:
             detail = f"only compose v1 (docker-compose {f.compose_v1}); devenv needs v2, the CLI plugin"
@@ -308,7 +189,7 @@ def check_compose(f: DoctorFacts) -> CheckResult:
 
 def check_git(f: DoctorFacts) -> CheckResult:
     if f.git_version is None:
-        return CheckResult("git", "git", Status.FAIL, "`git` is not on PATH", fix=plans.git_plan(f.platform, f.options))
+        return CheckResult("git", "git", Status.FAIL, "`git` is not on PATH", fix=setup.git_plan(f.platform, f.options))
     return CheckResult("git", "git", Status.OK, f"git {f.git_version}")
 
 
@@ -339,7 +220,7 @@ def check_memory(f: DoctorFacts) -> CheckResult:
     status = Status.FAIL if gib < MEMORY_FAIL_GIB else Status.WARN
     detail += f" (>= {MEMORY_WARN_GIB} GiB advised)"
     if provider is Provider.COLIMA:
-        return CheckResult("memory", title, status, detail, fix=plans.colima_memory_plan(MEMORY_WARN_GIB))
+        return CheckResult("memory", title, status, detail, fix=macos.colima_memory_plan(MEMORY_WARN_GIB))
     if provider is Provider.DOCKER_DESKTOP:
         hint = f"Docker Desktop > Settings > Resources > Memory: set at least {MEMORY_WARN_GIB} GiB"
     elif provider in VM_PROVIDERS:
@@ -381,7 +262,7 @@ def check_access(f: DoctorFacts) -> CheckResult:
             title,
             Status.FAIL,
             f"{p.user or 'you'} may not use {chosen.url}. The docker group would allow it. {plans.ROOT_EQUIVALENCE}",
-            fix=plans.docker_group_plan(p),
+            fix=setup.docker_group_plan(p),
             hint="or use rootless Docker: https://docs.docker.com/engine/security/rootless/",
         )
     if p.os is OS.LINUX and not f.in_docker_group:
@@ -431,7 +312,7 @@ def fix_plan(f: DoctorFacts, results: list[CheckResult]) -> plans.Plan:
     failing = {r.id for r in results if r.status is not Status.OK}
     parts: list[plans.Plan] = []
     if {"docker-cli", "engine", "compose"} & failing:
-        parts.append(plans.setup_plan(f.platform, f.setup_state(), f.options))
+        parts.append(setup.setup_plan(f.platform, f.setup_state(), f.options))
     for r in results:
         if r.status is Status.OK or r.fix is None or r.id in {"docker-cli", "engine", "compose", "access"}:
             continue
