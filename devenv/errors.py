@@ -15,6 +15,7 @@ class ExitCode(IntEnum):
     USER_ERROR = 2  # bad profile, bad flag, bad answer
     ENVIRONMENT = 3  # no engine, no compose, no git, unsupported platform
     STACK_FAILURE = 4  # a service crashed or never became healthy
+    INTERNAL = 70  # a bug in devenv (EX_SOFTWARE): an exception nobody meant to show a user
     INTERRUPTED = 130
 
 

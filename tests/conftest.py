@@ -47,13 +47,17 @@ class Result:
 
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Callable[..., Result]:
-    """Run devenv in-process through its one error handler, as `main` does, from `cwd` (default tmp_path)."""
+    """Run devenv in-process through its one error handler, as `main` does, from `cwd` (default tmp_path).
+
+    A DevenvError goes through the real handler (message, hint, exit code); any other exception is a bug
+    and propagates, so a crash fails the test instead of passing as an exit code.
+    """
 
     def invoke(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> Result:
         environ = {**os.environ, **(env or {})}
         ctx = AppContext(settings=load_settings(environ), cwd=cwd or tmp_path, env=environ, interactive=False)
         capsys.readouterr()
-        code = run(list(args), obj=ctx)
+        code = run(list(args), obj=ctx, raise_bugs=True)
         captured = capsys.readouterr()
         return Result(code, captured.out, captured.err)
 

@@ -6,6 +6,7 @@ questionary) happen inside command bodies so `devenv --help` stays fast.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Annotated
 import typer
 
 from devenv import __version__
-from devenv.cli import profile
+from devenv.cli import doctor, init, parity, profile, stack
 from devenv.context import AppContext
 from devenv.errors import DevenvError, ExitCode
 
@@ -64,23 +65,24 @@ def build_app() -> typer.Typer:
 
 
 def _command_modules() -> list[Callable[[typer.Typer], None]]:
-    """Each later command group module exposes `register(app)`; listed here so start-up stays explicit."""
-    registers: list[Callable[[typer.Typer], None]] = []
-    for name in ("stack", "doctor", "init", "parity"):
-        try:
-            module = __import__(f"devenv.cli.{name}", fromlist=["register"])
-        except ModuleNotFoundError as exc:
-            if exc.name != f"devenv.cli.{name}":
-                raise
-            continue
-        registers.append(module.register)
-    return registers
+    """Each command group module exposes `register(app)`; imported by name, so a missing one fails loudly."""
+    return [stack.register, doctor.register, init.register, parity.register]
 
 
-def run(argv: list[str] | None = None, obj: AppContext | None = None) -> int:
-    """Run the CLI and return its exit code; every DevenvError becomes a message, a hint and a code."""
+def _debug_requested(args: list[str], obj: AppContext | None) -> bool:
+    """`--debug`, a context that asks for it, or DEVENV_DEBUG=1 (read from the context's environment)."""
+    env = obj.env if obj is not None else os.environ
+    return "--debug" in args or (obj is not None and obj.debug) or env.get("DEVENV_DEBUG") == "1"
+
+
+def run(argv: list[str] | None = None, obj: AppContext | None = None, *, raise_bugs: bool = False) -> int:
+    """Run the CLI and return its exit code; every DevenvError becomes a message, a hint and a code.
+
+    Any other exception is a bug: exit 70 with a one-line report, or the traceback with --debug. Tests
+    pass `raise_bugs` so that a crash fails the test instead of passing as an exit code.
+    """
     args = sys.argv[1:] if argv is None else argv
-    debug = "--debug" in args or (obj is not None and obj.debug)
+    debug = _debug_requested(args, obj)
     app = build_app()
     try:
         result = app(args=args, prog_name="devenv", standalone_mode=False, obj=obj)
@@ -101,11 +103,11 @@ def run(argv: list[str] | None = None, obj: AppContext | None = None) -> int:
             print(f"error: {exc.format_message()}", file=sys.stderr)
         return int(ExitCode.USER_ERROR)
     except Exception as exc:
-        if debug:
+        if debug or raise_bugs:
             raise
         print(f"error: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         print("hint: this is a bug in devenv; run again with --debug and report the traceback", file=sys.stderr)
-        return int(ExitCode.FAILURE)
+        return int(ExitCode.INTERNAL)
     code = int(result) if isinstance(result, int) else int(ExitCode.OK)
     if code == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into a silent Exit(130): say what to do
         print("\ninterrupted; run the same command again to carry on", file=sys.stderr)

@@ -130,7 +130,7 @@ def test_fresh_debian_reports_the_missing_engine_with_the_install_fix(
     fresh: tuple[AppContext, FakeBin], capsys: pytest.CaptureFixture[str]
 ) -> None:
     ctx, fake = fresh
-    code = run(["doctor", "--dry-run"], obj=ctx)
+    code = run(["doctor", "--dry-run"], obj=ctx, raise_bugs=True)
     out = capsys.readouterr().out
     assert code == 3
     downloads = ctx.settings.paths.cache_dir / "downloads"

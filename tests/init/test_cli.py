@@ -89,7 +89,7 @@ def test_dry_run_says_what_it_would_do_and_changes_nothing(capsys: pytest.Captur
     ws.mkdir()
     env = {**os.environ, **git_env(tmp_path)}
     ctx = AppContext(settings=load_settings(env), cwd=tmp_path, env=env, interactive=True)
-    code = run(["init", "--profile", str(profile), "--dir", "ws", "--dry-run"], obj=ctx)
+    code = run(["init", "--profile", str(profile), "--dir", "ws", "--dry-run"], obj=ctx, raise_bugs=True)
     out = capsys.readouterr().out
     assert code == 0, out
     assert f"would clone it into {ws}: {url}" in out
