@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 
 from devenv.cli.main import run
 from devenv.context import AppContext
 from devenv.settings import load_settings
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers.common import Result, have_engine
 
 
 @pytest.fixture(autouse=True)
@@ -38,13 +32,6 @@ def isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monke
     return home
 
 
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Callable[..., Result]:
     """Run devenv in-process through its one error handler, as `main` does, from `cwd` (default tmp_path).
@@ -62,28 +49,6 @@ def cli(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Callable[..., Res
         return Result(code, captured.out, captured.err)
 
     return invoke
-
-
-def write_yaml(path: Path, data: Any) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-    return path
-
-
-def have_engine() -> bool:
-    if shutil.which("docker") is None:
-        return False
-    try:
-        return subprocess.run(["docker", "info"], capture_output=True, timeout=20, check=False).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-
-
-def have_compose() -> bool:
-    if shutil.which("docker") is None:
-        return False
-    done = subprocess.run(["docker", "compose", "version"], capture_output=True, text=True, check=False)
-    return done.returncode == 0 and "v2." in done.stdout
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

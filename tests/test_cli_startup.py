@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import REPO_ROOT
+from tests.helpers.common import REPO_ROOT
 
 PROBE = """
 import json, sys

@@ -8,7 +8,7 @@ import tomllib
 import zipfile
 from pathlib import Path
 
-from tests.conftest import REPO_ROOT
+from tests.helpers.common import REPO_ROOT
 
 
 def test_every_package_folder_is_listed() -> None:

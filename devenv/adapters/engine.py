@@ -16,6 +16,7 @@ from typing import Any
 
 from devenv.adapters.dockerapi import Endpoint, resolve_endpoint
 from devenv.domain.doctor.facts import EndpointProbe, EngineInfo
+from devenv.domain.health import PROJECT_LABEL
 from devenv.errors import EnvironmentProblem
 
 PROBE_API_VERSION = "1.24"  # the SDK's minimum: a fixed version means building a client sends no request
@@ -156,6 +157,15 @@ class Engine:
                 hint="run `devenv doctor` again once the engine is up",
             ) from exc
         return engine_info(target, version, info)
+
+    def inspect_project(self, project: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        """(container attrs, image attrs) of each running container of a compose project, for parity."""
+        pairs: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        for container in self.client.containers.list(filters={"label": f"{PROJECT_LABEL}={project}"}):
+            attrs = dict(container.attrs)
+            image_id = str(attrs.get("Image") or "")
+            pairs.append((attrs, dict(self.client.images.get(image_id).attrs) if image_id else {}))
+        return pairs
 
     def wait_until_ready(self, timeout: float = 90.0, interval: float = 1.0) -> bool:
         """Poll the chosen endpoint until it answers (after starting an engine)."""

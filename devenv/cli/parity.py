@@ -48,7 +48,7 @@ def parity(
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
 ) -> None:
     """Check the dev stack against production manifests: images, env keys, ports, services."""
-    from devenv.parity.render import print_report
+    from devenv.cli.parity_report import print_report
     from devenv.usecases.parity import ParityOptions, run_parity
 
     app_ctx: AppContext = ctx.obj

@@ -34,7 +34,7 @@ def _check_parity(profile: Profile, doc: Located) -> list[Problem]:
     """The parity section's shape (devenv parity owns its meaning), with the profile's file:line."""
     if profile.parity is None:
         return []
-    from devenv.parity.config import validate_parity_section
+    from devenv.domain.parity.config import validate_parity_section
 
     located = []
     for problem in validate_parity_section(profile.parity):

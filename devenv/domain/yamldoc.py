@@ -31,13 +31,23 @@ class Located:
 
     value: Any
     file: str
-    locations: dict[PathKey, Location] = field(default_factory=dict)
+    locations: dict[PathKey, Location] = field(default_factory=dict)  # a mapping key: where the key is written
+    value_locations: dict[PathKey, Location] = field(default_factory=dict)  # where each value starts
 
     def where(self, path: PathKey) -> Location | None:
         """The location of `path`, or of its nearest written ancestor."""
         probe = path
         while True:
             loc = self.locations.get(probe)
+            if loc is not None or not probe:
+                return loc
+            probe = probe[:-1]
+
+    def value_where(self, path: PathKey) -> Location | None:
+        """Where the value at `path` starts, or that of its nearest existing ancestor."""
+        probe = path
+        while True:
+            loc = self.value_locations.get(probe)
             if loc is not None or not probe:
                 return loc
             probe = probe[:-1]
@@ -52,15 +62,8 @@ def load_yaml(text: str, file: str) -> Located:
 
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        loc = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file, 1, 1)
-        reason = exc.problem or exc.context or "invalid YAML"
-        raise ProfileError([Problem(f"YAML syntax error: {reason}", loc, code="yaml")]) from exc
-    except yaml.YAMLError as exc:  # e.g. a multi-document stream
-        raise ProfileError([Problem(f"YAML error: {exc}", Location(file, 1, 1), code="yaml")]) from exc
-    except (ValueError, RecursionError) as exc:  # e.g. unpaired surrogates, absurd nesting
-        raise ProfileError([Problem(f"unreadable YAML: {exc}", Location(file, 1, 1), code="yaml")]) from exc
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:
+        raise _syntax_error(exc, file) from exc
     doc = Located(None, file)
     if node is None:
         return doc
@@ -74,16 +77,66 @@ def load_yaml(text: str, file: str) -> Located:
     return doc
 
 
+def load_yaml_all(text: str, file: str, *, duplicate_keys: bool = False) -> list[Located]:
+    """Every document of a YAML stream (empty ones dropped), with the same limits as load_yaml.
+
+    The node budget is shared by the whole stream, so many small alias bombs are refused like one big
+    one. `duplicate_keys=True` lets a later key win, as other tools reading the same file (kubectl,
+    compose) do; devenv's own files keep refusing them.
+    """
+    import yaml
+
+    loader = yaml.SafeLoader(text)
+    nodes: list[Any] = []
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is not None and not (isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null")):
+                nodes.append(node)
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:
+        raise _syntax_error(exc, file) from exc
+    finally:
+        loader.dispose()
+    docs: list[Located] = []
+    builder = _Builder(Located(None, file), duplicate_keys=duplicate_keys)
+    try:
+        for node in nodes:
+            builder.doc = Located(None, file)
+            builder.doc.value = builder.build(node, (), depth=0)
+            if builder.problems:
+                raise ProfileError(builder.problems)
+            docs.append(builder.doc)
+    finally:
+        builder.loader.dispose()
+    return docs
+
+
+def _syntax_error(exc: Exception, file: str) -> ProfileError:
+    """A ProfileError with file:line:column for what PyYAML (or the text itself) got wrong."""
+    import yaml
+
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        loc = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file, 1, 1)
+        reason = exc.problem or exc.context or "invalid YAML"
+        return ProfileError([Problem(f"YAML syntax error: {reason}", loc, code="yaml")])
+    if isinstance(exc, yaml.YAMLError):  # e.g. a multi-document stream where one is expected
+        return ProfileError([Problem(f"YAML error: {exc}", Location(file, 1, 1), code="yaml")])
+    # ValueError, RecursionError: e.g. unpaired surrogates, absurd nesting
+    return ProfileError([Problem(f"unreadable YAML: {exc}", Location(file, 1, 1), code="yaml")])
+
+
 _MAX_DEPTH = 64
 _MAX_NODES = 200_000  # aliases can expand a small file exponentially ("billion laughs")
 
 
 class _Builder:
-    def __init__(self, doc: Located) -> None:
+    def __init__(self, doc: Located, *, duplicate_keys: bool = False) -> None:
         import yaml
 
         self.yaml = yaml
         self.doc = doc
+        self.duplicate_keys = duplicate_keys
         self.problems: list[Problem] = []
         self.loader = yaml.SafeLoader("")
         self.count = 0
@@ -97,6 +150,7 @@ class _Builder:
     def build(self, node: Any, path: PathKey, depth: int) -> Any:
         yaml = self.yaml
         self.doc.locations.setdefault(path, self.loc(node))
+        self.doc.value_locations[path] = self.loc(node)
         self.count += 1
         if depth > _MAX_DEPTH or self.count > _MAX_NODES:
             if not self.problems:
@@ -119,7 +173,7 @@ class _Builder:
                 self.fail(key_node, path, "keys must be plain text")
                 continue
             key = str(key)
-            if key in result:
+            if key in result and not self.duplicate_keys:
                 self.fail(
                     key_node,
                     path,

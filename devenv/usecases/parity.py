@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from devenv.adapters import manifests
 from devenv.context import AppContext
-from devenv.errors import Location, ProfileError, UserError
-from devenv.parity import loader
-from devenv.parity.check import compare
-from devenv.parity.config import AgainstEntry, parse_parity_section, validate_parity_section
-from devenv.parity.model import RuntimeView
-from devenv.parity.report import ParityReport
-from devenv.parity.runtime import read_runtime
+from devenv.domain.parity.check import compare
+from devenv.domain.parity.config import AgainstEntry, parse_parity_section, validate_parity_section
+from devenv.domain.parity.model import RuntimeView
+from devenv.domain.parity.report import ParityReport
+from devenv.domain.parity.runtime import runtime_view, unreachable
+from devenv.domain.yamldoc import Located
+from devenv.errors import ProfileError, UserError
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class ParityOptions:
 
 
 def check_parity(
-    dev_compose: Mapping[str, Any],
+    dev_compose: Mapping[str, Any] | Located,
     parity_section: Mapping[str, Any] | None,
     base_dir: Path,
     against: Sequence[Path] | None = None,
@@ -43,13 +44,13 @@ def check_parity(
     values_env: Path | None = None,
     dev_dir: Path | None = None,
     dev_name: str = "dev compose",
-    dev_file: Path | None = None,
     today: dt.date | None = None,
 ) -> ParityReport:
     """Compare a dev compose document with the manifests the parity section (or `against`) names.
 
     `base_dir` is where relative paths of the parity section start (the profile's or repo's folder);
-    `dev_dir` is where the compose file's own relative paths (env_file, build) start.
+    `dev_dir` is where the compose file's own relative paths (env_file, build) start. A `dev_compose`
+    parsed with its locations (manifests.parse_located) lets a reader's error name the line.
     Raises UserError / ProfileError for input that cannot be used.
     """
     config = parse_parity_section(parity_section)
@@ -65,8 +66,8 @@ def check_parity(
         (entry, shared_values or (_values(base_dir / entry.values_env) if entry.values_env else None))
         for entry in entries
     ]
-    prod = loader.load_prod(with_values, base_dir)
-    dev = loader.load_dev(dev_compose, dev_dir or base_dir, dev_name, dev_file)
+    prod = manifests.load_prod(with_values, base_dir)
+    dev = manifests.load_dev(dev_compose, dev_dir or base_dir, dev_name)
     return compare(dev, prod, config, runtime=runtime, today=today)
 
 
@@ -84,8 +85,8 @@ def run_parity(ctx: AppContext, options: ParityOptions, *, today: dt.date | None
     against = [_path_or_name(ctx.cwd, a) for a in options.against] or None
     runtime = None
     if options.inspect_runtime:
-        project = options.project or compose_project_name(dev_compose, dev_file, ctx.env)
-        runtime = read_runtime(project, _docker_client(ctx))
+        project = options.project or compose_project_name(dev_compose.value, dev_file, ctx.env)
+        runtime = read_runtime(ctx, project)
     return check_parity(
         dev_compose,
         section,
@@ -94,8 +95,7 @@ def run_parity(ctx: AppContext, options: ParityOptions, *, today: dt.date | None
         runtime,
         values_env=_absolute(ctx.cwd, options.values_env) if options.values_env else None,
         dev_dir=dev_file.parent,
-        dev_name=loader.shown_path(dev_file, ctx.cwd),
-        dev_file=dev_file,
+        dev_name=manifests.shown_path(dev_file, ctx.cwd),
         today=today,
     )
 
@@ -128,7 +128,7 @@ def workspace_parity(
     against = [_path_or_name(ctx.cwd, a) for a in options.against] or None
     view = None
     if options.inspect_runtime if runtime is None else runtime:
-        view = read_runtime(options.project or state.project, _docker_client(ctx))
+        view = read_runtime(ctx, options.project or state.project)
     return check_parity(
         dev_compose,
         section,
@@ -138,27 +138,23 @@ def workspace_parity(
         values_env=_absolute(ctx.cwd, options.values_env) if options.values_env else None,
         dev_dir=ws.compose_file.parent,
         dev_name=f"profile {profile.name}",
-        dev_file=ws.compose_file,
         today=today,
     )
 
 
 def load_parity_config(path: Path) -> Mapping[str, Any]:
     """A YAML file holding a `parity:` section (or just the section), validated, problems located."""
-    text = loader.read_text(path)
-    docs = loader.parse_documents(text, path)
-    if len(docs) != 1 or not isinstance(docs[0], Mapping):
+    docs = manifests.parse_located(manifests.read_text(path), path)
+    if len(docs) != 1 or not isinstance(docs[0].value, Mapping):
         raise UserError(f"{path}: expected one YAML mapping with a parity: section", hint="see docs/parity.md")
-    doc = docs[0]
+    doc = docs[0].value
     nested = "parity" in doc
     section = doc["parity"] if nested else doc
     problems = validate_parity_section(section)
     if problems:
         located = []
         for problem in problems:
-            where = _path_parts(problem.path, nested)
-            found = loader.position_of(text, 0, where)
-            location = Location(str(path), *found) if found else None
+            location = docs[0].value_where(tuple(_path_parts(problem.path, nested)))
             located.append(type(problem)(problem.message, location, problem.path, problem.hint, problem.code))
         raise ProfileError(located, hint="docs/parity.md describes the parity section")
     return section if isinstance(section, Mapping) else {}
@@ -195,12 +191,13 @@ def _entries(configured: Sequence[AgainstEntry], against: Sequence[Path] | None,
 
 
 def _values(path: Path) -> dict[str, str]:
-    return {k: v or "" for k, v in loader.parse_env_file(path).values.items()}
+    return {k: v or "" for k, v in manifests.parse_env_file(path).values.items()}
 
 
-def _compose_document(path: Path) -> Mapping[str, Any]:
-    docs = loader.parse_documents(loader.read_text(path), path)
-    if len(docs) != 1 or not isinstance(docs[0], Mapping) or not isinstance(docs[0].get("services"), Mapping):
+def _compose_document(path: Path) -> Located:
+    docs = manifests.parse_located(manifests.read_text(path), path)
+    value = docs[0].value if len(docs) == 1 else None
+    if not isinstance(value, Mapping) or not isinstance(value.get("services"), Mapping):
         raise UserError(f"{path}: not a compose file (no services: mapping)", hint="--dev takes a compose file")
     return docs[0]
 
@@ -215,10 +212,9 @@ def _path_or_name(cwd: Path, given: str) -> Path:
     return candidate if candidate.exists() else Path(given)
 
 
-def _docker_client(ctx: AppContext) -> Any:
-    """The engine adapter's SDK client when the context has one; else runtime.py makes its own."""
-    engine = getattr(ctx, "engine", None)
+def read_runtime(ctx: AppContext, project: str) -> RuntimeView:
+    """What runs, through the engine adapter. Never raises for an engine that is missing or refuses."""
     try:
-        return engine.client if engine is not None else None
-    except Exception:  # an engine that cannot be reached: read_runtime reports it
-        return None
+        return runtime_view(project, ctx.engine.inspect_project(project))
+    except Exception as exc:  # the SDK raises DockerException, requests' errors, OSError...
+        return unreachable(project, exc)

@@ -11,7 +11,7 @@ from devenv.domain.doctor.checks import Status
 from devenv.domain.doctor.facts import DoctorFacts, EndpointProbe, EngineInfo
 from devenv.domain.doctor.provider import Provider, identify_provider
 from devenv.domain.setup.model import ROOT_EQUIVALENCE
-from tests.plans.platforms import DEBIAN_12, MAC_ARM
+from tests.helpers.platforms import DEBIAN_12, MAC_ARM
 
 GIB = 1024**3
 SOCK = "unix:///var/run/docker.sock"

@@ -19,8 +19,8 @@ from devenv.context import AppContext
 from devenv.errors import EnvironmentProblem, UserError
 from devenv.settings import load_settings
 from devenv.usecases.doctor import apply_fixes, check_ports, run_doctor
-from tests.conftest import REPO_ROOT, Result
-from tests.fakebin import FakeBin, make_fakebin
+from tests.helpers.common import REPO_ROOT, Result
+from tests.helpers.fakebin import FakeBin, make_fakebin
 
 DEBIAN_12 = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\n'
 FAKE_DOCKER = """
@@ -269,7 +269,7 @@ def test_interactive_fix_asks_once_and_declining_changes_nothing(dead_host: str,
     env = {**os.environ, "DOCKER_HOST": dead_host, "NO_COLOR": "1", "COLUMNS": "200"}
     child = pexpect.spawn(
         sys.executable,
-        ["-m", "tests.doctor.engineless", "doctor", "--fix"],
+        ["-m", "tests.helpers.engineless", "doctor", "--fix"],
         env={**env, "PYTHONPATH": str(REPO_ROOT)},
         encoding="utf-8",
         timeout=60,

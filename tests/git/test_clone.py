@@ -12,7 +12,7 @@ import pytest
 from devenv.adapters.git import Git, remote_key, same_remote
 from devenv.adapters.process import ProcessRunner
 from devenv.errors import EnvironmentProblem, UserError
-from tests.gitrepos import git_env, make_remote, sh
+from tests.helpers.gitrepos import git_env, make_remote, sh
 
 
 @pytest.fixture

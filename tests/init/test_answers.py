@@ -15,7 +15,7 @@ from devenv.errors import UserError
 from devenv.settings import load_settings
 from devenv.usecases.answers import collect_answers, read_answers_file, saved_answers
 from devenv.usecases.profiles import load
-from tests.conftest import write_yaml
+from tests.helpers.common import write_yaml
 
 PROFILE = {
     "name": "answers",
@@ -163,6 +163,18 @@ def test_a_bad_answers_file_says_which_file_and_how_to_write_it(tmp_path: Path, 
         read_answers_file(path)
     assert str(path) in caught.value.message
     assert caught.value.hint is not None and "name: value" in caught.value.hint
+
+
+def test_an_alias_bomb_in_an_answers_file_is_refused(tmp_path: Path) -> None:
+    """Answers are single values, so nested aliases are refused before anything expands them."""
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n"
+    for i in range(1, 9):
+        ref = f"*{chr(96 + i)}"
+        bomb += f"{chr(97 + i)}: &{chr(97 + i)} [{', '.join([ref] * 9)}]\n"
+    (tmp_path / "a.yaml").write_text(bomb)
+    with pytest.raises(UserError, match="answer 'a' must be a single value, not a list") as caught:
+        read_answers_file(tmp_path / "a.yaml")
+    assert caught.value.exit_code == 2
 
 
 def test_a_missing_answers_file_is_a_user_error(tmp_path: Path) -> None:

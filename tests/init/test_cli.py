@@ -11,9 +11,9 @@ import pytest
 from devenv.cli.main import run
 from devenv.context import AppContext
 from devenv.settings import load_settings
-from tests.conftest import Result, write_yaml
-from tests.gitrepos import git_env
-from tests.init.helpers import bare_repo, question_profile
+from tests.helpers.common import Result, write_yaml
+from tests.helpers.gitrepos import git_env
+from tests.helpers.init import bare_repo, question_profile
 
 Cli = Callable[..., Result]
 

@@ -12,8 +12,8 @@ from devenv.domain.profile import Repo
 from devenv.settings import load_settings
 from devenv.usecases.clone import clone_into, finish_interrupted_clone
 from devenv.usecases.init import Record
-from tests.gitrepos import git_env, sh
-from tests.init.helpers import bare_repo
+from tests.helpers.gitrepos import git_env, sh
+from tests.helpers.init import bare_repo
 
 
 def context(tmp_path: Path) -> AppContext:

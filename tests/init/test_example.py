@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT
-from tests.init.helpers import teardown
-from tests.stack.helpers import free_port
+from tests.helpers.common import REPO_ROOT
+from tests.helpers.init import teardown
+from tests.helpers.stack import free_port
 
 pytestmark = pytest.mark.integration
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import write_yaml
-from tests.gitrepos import git_env, sh
-from tests.init.helpers import bare_repo, question_profile, teardown
-from tests.stack.helpers import devenv, free_port
+from tests.helpers.common import write_yaml
+from tests.helpers.gitrepos import git_env, sh
+from tests.helpers.init import bare_repo, question_profile, teardown
+from tests.helpers.stack import devenv, free_port
 
 pytestmark = pytest.mark.integration
 

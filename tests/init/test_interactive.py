@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import write_yaml
-from tests.init.helpers import PYTHON, question_profile, teardown
-from tests.stack.helpers import devenv, free_port
+from tests.helpers.common import write_yaml
+from tests.helpers.init import PYTHON, question_profile, teardown
+from tests.helpers.stack import devenv, free_port
 
 DOWN = "\x1b[B"
 ENTER = "\r"

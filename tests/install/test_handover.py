@@ -7,7 +7,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from tests.conftest import REPO_ROOT
+from tests.helpers.common import REPO_ROOT
 
 
 def install(home: Path, work: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.helpers.common import REPO_ROOT
 
 SCRIPT = REPO_ROOT / "install.sh"
 Run = Callable[..., subprocess.CompletedProcess[str]]

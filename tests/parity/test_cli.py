@@ -6,8 +6,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.conftest import Result
-from tests.parity.helpers import FIXTURES
+from tests.helpers.common import Result
+from tests.helpers.parity import FIXTURES
 
 Cli = Callable[..., Result]
 DEV = str(FIXTURES / "dev" / "docker-compose.yml")

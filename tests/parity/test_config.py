@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from devenv.domain.parity.config import External, parse_parity_section, validate_parity_section
 from devenv.errors import ProfileError
-from devenv.parity.config import External, parse_parity_section, validate_parity_section
 from devenv.usecases.parity import load_parity_config
 
 GOOD = {

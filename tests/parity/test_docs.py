@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from devenv.parity.config import validate_parity_section
-from devenv.parity.findings import ALLOW_CODES, CODES
+from devenv.domain.parity.config import validate_parity_section
+from devenv.domain.parity.findings import ALLOW_CODES, CODES
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "parity.md"
 

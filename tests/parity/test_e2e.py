@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Result
+from tests.helpers.common import Result
 
 Cli = Callable[..., Result]
 pytestmark = pytest.mark.integration

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from devenv.parity.findings import CODES
-from devenv.parity.model import RuntimeService, RuntimeView
-from tests.parity.helpers import check, codes, compose, deployment, findings
+from devenv.domain.parity.findings import CODES
+from devenv.domain.parity.model import RuntimeService, RuntimeView
+from tests.helpers.parity import check, codes, compose, deployment, findings
 
 IMAGE_ID = "sha256:" + "a" * 64
 OTHER_ID = "sha256:" + "b" * 64

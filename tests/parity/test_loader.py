@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from devenv.adapters import manifests
+from devenv.domain.parity.config import AgainstEntry
 from devenv.errors import UserError
-from devenv.parity import loader
-from devenv.parity.config import AgainstEntry
 from devenv.usecases.parity import check_parity
-from tests.parity.helpers import FIXTURES, codes, compose, findings
+from tests.helpers.parity import FIXTURES, codes, compose, findings
 
 DEV = compose(api={"image": "registry.example.com/shop/api:2.4.1", "environment": {"DATABASE_HOST": "db"}})
 
@@ -46,7 +46,7 @@ def test_yaml_file_with_jinja_markers_is_a_template(tmp_path: Path) -> None:
 
 
 def test_markers_in_ignored_kinds_are_not_templates() -> None:
-    side = loader.load_prod([(AgainstEntry(path="k8s/jobs.yaml"), None)], FIXTURES)  # has a PrometheusRule
+    side = manifests.load_prod([(AgainstEntry(path="k8s/jobs.yaml"), None)], FIXTURES)  # has a PrometheusRule
     assert side.notes == [] and len(side.workloads) == 3
 
 
@@ -112,14 +112,14 @@ def test_nothing_to_compare_against() -> None:
 def test_env_file_forms(tmp_path: Path) -> None:
     env = tmp_path / "a.env"
     env.write_text("# comment\nexport A=1\nB=\"two words\"\nC='x'\nD=plain # trailing\n\n")
-    assert loader.parse_env_file(env).values == {"A": "1", "B": "two words", "C": "x", "D": "plain"}
-    assert loader.parse_env_file(env, secret=True).values == dict.fromkeys("ABCD")
+    assert manifests.parse_env_file(env).values == {"A": "1", "B": "two words", "C": "x", "D": "plain"}
+    assert manifests.parse_env_file(env, secret=True).values == dict.fromkeys("ABCD")
     (tmp_path / "bad.env").write_text("A=1\nthis is not\n")
     with pytest.raises(UserError, match=r"bad.env:2: expected KEY=VALUE"):
-        loader.parse_env_file(tmp_path / "bad.env")
+        manifests.parse_env_file(tmp_path / "bad.env")
     ebx = tmp_path / "env.config"
     ebx.write_text("option_settings:\n  aws:elasticbeanstalk:application:environment:\n    MODE: prod\n")
-    assert loader.parse_env_file(ebx).values == {"MODE": "prod"}
+    assert manifests.parse_env_file(ebx).values == {"MODE": "prod"}
 
 
 def test_dev_env_file_unreadable_is_reported(tmp_path: Path) -> None:
@@ -134,8 +134,28 @@ def test_dockerfile_base_follows_stages(tmp_path: Path) -> None:
     (tmp_path / "Dockerfile").write_text(
         "ARG V=1\nFROM --platform=linux/amd64 postgres:15.4 AS pg\nFROM pg\nRUN true\n"
     )
-    base = loader.dockerfile_base(tmp_path, "Dockerfile")
+    base = manifests.dockerfile_base(tmp_path, "Dockerfile")
     assert base is not None and str(base) == "postgres:15.4"
     (tmp_path / "Dockerfile.arg").write_text("ARG V\nFROM postgres:${V}\n")
-    assert loader.dockerfile_base(tmp_path, "Dockerfile.arg") is None
-    assert loader.dockerfile_base(tmp_path, "Nope") is None
+    assert manifests.dockerfile_base(tmp_path, "Dockerfile.arg") is None
+    assert manifests.dockerfile_base(tmp_path, "Nope") is None
+
+
+def test_alias_bomb_in_a_manifest_is_refused(tmp_path: Path) -> None:
+    """A few hundred bytes that expand to 9**9 scalars: refused with the file and line, not read."""
+    bomb = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n  a: &a [x, x, x, x, x, x, x, x, x]\n"
+    for i in range(1, 9):
+        ref = f"*{chr(96 + i)}"
+        bomb += f"  {chr(97 + i)}: &{chr(97 + i)} [{', '.join([ref] * 9)}]\n"
+    (tmp_path / "bomb.yaml").write_text(bomb)
+    with pytest.raises(UserError) as caught:
+        check_parity(DEV, None, tmp_path, [tmp_path / "bomb.yaml"])
+    assert caught.value.exit_code == 2
+    assert caught.value.message.startswith(f"{tmp_path / 'bomb.yaml'}:")
+    assert "invalid YAML: document nested too deeply or expands too far (aliases?)" in caught.value.message
+
+
+def test_duplicate_keys_in_a_manifest_let_the_later_win(tmp_path: Path) -> None:
+    """As kubectl and compose read them; devenv's own files (profiles) refuse duplicates instead."""
+    located = manifests.parse_located("a: 1\na: 2\n", tmp_path / "m.yaml")
+    assert located[0].value == {"a": 2}

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from devenv.parity import loader
-from devenv.parity.config import AgainstEntry
-from devenv.parity.model import MountKind, Port, Side, SourceKind, Workload
-from tests.parity.helpers import FIXTURES
+from devenv.adapters import manifests
+from devenv.domain.parity.config import AgainstEntry
+from devenv.domain.parity.model import MountKind, Port, Side, SourceKind, Workload
+from tests.helpers.parity import FIXTURES
 
 
 def load(path: str, *, name: str | None = None, env: tuple[str, ...] = (), secret_env: tuple[str, ...] = ()) -> Side:
     entry = AgainstEntry(path=path, name=name, env=env, secret_env=secret_env)
-    return loader.load_prod([(entry, None)], FIXTURES)
+    return manifests.load_prod([(entry, None)], FIXTURES)
 
 
 def by_name(side: Side) -> dict[str, Workload]:
@@ -77,7 +77,7 @@ def test_kubernetes_shape() -> None:
 
 def test_kubernetes_references_resolve_across_against_entries() -> None:
     entries = [(AgainstEntry(path="k8s/api.yaml"), None), (AgainstEntry(path="k8s/config.yaml"), None)]
-    side = loader.load_prod(entries, FIXTURES)
+    side = manifests.load_prod(entries, FIXTURES)
     assert side.notes == []  # envFrom app-config / api-secrets found in the other file
     assert side.sources == ["k8s/api.yaml", "k8s/config.yaml"]
     assert by_name(side)["api"].main.env["APP_MODE"].value == "production"
@@ -87,7 +87,7 @@ def test_kubernetes_list_from_kubectl_get(tmp_path: Path) -> None:
     text = (FIXTURES / "k8s" / "postgres.yaml").read_text().split("---")[0]
     indented = "\n".join("    " + line for line in text.splitlines())
     (tmp_path / "list.yaml").write_text(f"apiVersion: v1\nkind: List\nitems:\n  -\n{indented}\n")
-    side = loader.load_prod([(AgainstEntry(path="list.yaml"), None)], tmp_path)
+    side = manifests.load_prod([(AgainstEntry(path="list.yaml"), None)], tmp_path)
     assert [w.qualified_name for w in side.workloads] == ["StatefulSet/postgres"]
 
 
@@ -173,7 +173,7 @@ def test_ecs_describe_task_definition_output() -> None:
 
 def test_ecs_bare_container_definitions_list(tmp_path: Path) -> None:
     (tmp_path / "defs.json").write_text('[{"name": "api", "image": "app:1", "memory": 256}]')
-    side = loader.load_prod([(AgainstEntry(path="defs.json"), None)], tmp_path)
+    side = manifests.load_prod([(AgainstEntry(path="defs.json"), None)], tmp_path)
     assert [w.name for w in side.workloads] == ["api"]
 
 
@@ -200,8 +200,8 @@ def test_production_compose_with_deploy() -> None:
 
 
 def test_dev_compose_secret_references_and_build_base_image() -> None:
-    doc = loader.parse_documents((FIXTURES / "dev/docker-compose.yml").read_text(), Path("x.yml"))[0]
-    side = loader.load_dev(doc, FIXTURES / "dev", "docker-compose.yml")
+    doc = manifests.parse_documents((FIXTURES / "dev/docker-compose.yml").read_text(), Path("x.yml"))[0]
+    side = manifests.load_dev(doc, FIXTURES / "dev", "docker-compose.yml")
     web = by_name(side)["web"]
     assert web.main.env["DB_PASSWORD"].kind is SourceKind.SECRET
     assert web.main.env["DATABASE_URL"].kind is SourceKind.SECRET  # holds a secret reference

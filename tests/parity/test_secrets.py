@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from devenv.parity.model import EnvVar, SourceKind
-from tests.conftest import Result
-from tests.parity.helpers import FIXTURES
+from devenv.domain.parity.model import EnvVar, SourceKind
+from tests.helpers.common import Result
+from tests.helpers.parity import FIXTURES
 
 Cli = Callable[..., Result]
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Result, write_yaml
-from tests.stack.helpers import busybox_profile, make_stack
+from tests.helpers.common import Result, write_yaml
+from tests.helpers.stack import busybox_profile, make_stack
 
 DEPLOYMENT = """\
 apiVersion: apps/v1

@@ -8,7 +8,7 @@ from devenv.domain.doctor.platform import PackageFamily, linux_platform, parse_o
 from devenv.domain.setup import compose_release, macos, model, plans
 from devenv.domain.setup.model import Options, SetupState
 from devenv.domain.setup.plans import setup_plan
-from tests.plans.platforms import ARCH, DEBIAN_12, FEDORA_41, MAC_ARM, RHEL_9, UBUNTU_2404
+from tests.helpers.platforms import ARCH, DEBIAN_12, FEDORA_41, MAC_ARM, RHEL_9, UBUNTU_2404
 
 OPTIONS = Options(download_dir="/dl")
 NOTHING = SetupState()

@@ -13,7 +13,7 @@ from devenv.domain.doctor.platform import PackageFamily, Platform
 from devenv.domain.setup.compose_release import COMPOSE_RELEASE_SHA256
 from devenv.domain.setup.model import Options, Plan, SetupState
 from devenv.domain.setup.plans import setup_plan
-from tests.plans.platforms import (
+from tests.helpers.platforms import (
     ARCH,
     DEBIAN_12,
     DEBIAN_13,

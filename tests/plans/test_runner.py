@@ -14,8 +14,8 @@ from devenv.domain.setup.model import Options, Plan, SetupState, Step
 from devenv.domain.setup.plans import setup_plan
 from devenv.errors import EnvironmentProblem
 from devenv.usecases.plans import render_plan, run_plan
-from tests.fakebin import FakeBin, make_fakebin
-from tests.plans.platforms import ARCH, DEBIAN_12, DEBIAN_13, FEDORA_41, MAC_ARM, UBUNTU_2404
+from tests.helpers.fakebin import FakeBin, make_fakebin
+from tests.helpers.platforms import ARCH, DEBIAN_12, DEBIAN_13, FEDORA_41, MAC_ARM, UBUNTU_2404
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from devenv.adapters.profiles import shipped_profiles_dir
-from tests.conftest import Result, write_yaml
-from tests.stack.helpers import busybox_profile
+from tests.helpers.common import Result, write_yaml
+from tests.helpers.stack import busybox_profile
 
 pytestmark = pytest.mark.integration
 

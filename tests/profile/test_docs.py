@@ -15,7 +15,7 @@ import yaml
 from devenv.domain import profile_spec
 from devenv.domain.render import HEALTH_DEFAULTS, LABEL_HASH, LABEL_PROFILE, LABEL_SERVICE, LABEL_WORKSPACE
 from devenv.domain.spec import Obj, OneOf, Spec
-from tests.conftest import REPO_ROOT, Result
+from tests.helpers.common import REPO_ROOT, Result
 
 DOC = REPO_ROOT / "docs" / "profiles.md"
 TEXT = DOC.read_text(encoding="utf-8")

@@ -11,7 +11,7 @@ from devenv import __version__
 from devenv.adapters.profiles import ProfileFiles
 from devenv.domain.loader import load_profile
 from devenv.errors import ProfileError
-from tests.conftest import Result
+from tests.helpers.common import Result
 
 BASE = """\
 name: demo

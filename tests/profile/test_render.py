@@ -13,36 +13,8 @@ from devenv import __version__
 from devenv.adapters.profiles import ProfileFiles
 from devenv.domain.loader import load_profile
 from devenv.domain.render import RenderTarget, parse_port, render
-from tests.conftest import Result, write_yaml
-
-PROFILE: dict[str, Any] = {
-    "name": "shop",
-    "version": "1.2.0",
-    "variables": {
-        "web_port": {"type": "port", "default": 8000, "help": "Port for the web app"},
-        "db_password": {"type": "secret", "default": "s3cret$pw"},
-        "debug": {"type": "bool", "default": True},
-    },
-    "services": {
-        "db": {
-            "build": "images/db",
-            "environment": {"POSTGRES_PASSWORD": "${db_password}"},
-            "volumes": ["db-data:/var/lib/postgresql/data"],
-            "healthcheck": "pg_isready -h 127.0.0.1",
-            "exports": {"DATABASE_URL": "postgres://app:${db_password}@db:5432/app"},
-        },
-        "cache": {"image": "redis:7", "exports": {"REDIS_URL": "redis://cache:6379/0"}},
-        "web": {
-            "build": {"context": "app", "dockerfile": "Dockerfile.dev", "args": {"PY": 3}},
-            "command": "python3 -m app.web",
-            "links": ["db", "cache"],
-            "ports": ["${web_port}:8000"],
-            "environment": {"DEBUG": "${debug}", "PRICE": "5$$"},
-            "volumes": ["./src:/src:ro"],
-        },
-    },
-    "seed": [{"service": "web", "run": ["python3", "-m", "app.seed", "--password", "${db_password}"]}],
-}
+from tests.helpers.common import Result, write_yaml
+from tests.helpers.profiles import PROFILE
 
 
 def load(path: Path) -> Any:

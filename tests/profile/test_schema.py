@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from devenv.adapters.profiles import shipped_profiles_dir
-from tests.conftest import Result
-from tests.profile.test_render import PROFILE
+from tests.helpers.common import Result
+from tests.helpers.profiles import PROFILE
 
 
 @pytest.fixture

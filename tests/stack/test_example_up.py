@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.stack.helpers import Stack, free_port
+from tests.helpers.stack import Stack, free_port
 
 pytestmark = pytest.mark.integration
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.stack.helpers import Stack, busybox_profile, docker, free_port, make_stack
+from tests.helpers.stack import Stack, busybox_profile, docker, free_port, make_stack
 
 pytestmark = pytest.mark.integration
 

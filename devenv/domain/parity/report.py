@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from devenv.parity.findings import CODES, Finding, Severity
+from devenv.domain.parity.findings import CODES, Finding, Severity
 
 
 @dataclass(frozen=True)

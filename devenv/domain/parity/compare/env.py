@@ -10,8 +10,8 @@ import difflib
 import re
 from collections.abc import Iterator, Mapping
 
-from devenv.parity.findings import Finding
-from devenv.parity.model import SOURCE_CLASS, EnvVar, SourceKind
+from devenv.domain.parity.findings import Finding
+from devenv.domain.parity.model import SOURCE_CLASS, EnvVar, SourceKind
 
 _WIRING = re.compile(r"(_HOST|_HOSTNAME|_URL|_URI|_DSN|_ENDPOINT|_ADDR|_ADDRESS)$")
 _SYNONYMS = {

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from devenv.parity.images import ImageRef
+from devenv.domain.parity.images import ImageRef
 
 
 class SourceKind(StrEnum):

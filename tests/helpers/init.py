@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import REPO_ROOT, write_yaml
-from tests.gitrepos import git_env, make_remote
-from tests.stack.helpers import busybox_profile
+from tests.helpers.common import REPO_ROOT, write_yaml
+from tests.helpers.gitrepos import git_env, make_remote
+from tests.helpers.stack import busybox_profile
 
 PYTHON = str(REPO_ROOT / ".venv" / "bin" / "python") if (REPO_ROOT / ".venv/bin/python").exists() else sys.executable
 

@@ -1,4 +1,4 @@
-"""`python -m tests.doctor.engineless ARGS`: devenv on a machine with no engine socket besides DOCKER_HOST.
+"""`python -m tests.helpers.engineless ARGS`: devenv on a machine with no engine socket besides DOCKER_HOST.
 
 For tests that drive doctor in a real pseudo-terminal while CI's own engine answers at the default socket.
 """

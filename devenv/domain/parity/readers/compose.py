@@ -11,8 +11,8 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from devenv.parity.images import ImageRef, parse_image
-from devenv.parity.model import (
+from devenv.domain.parity.images import ImageRef, parse_image
+from devenv.domain.parity.model import (
     Container,
     EnvFile,
     EnvVar,
@@ -26,7 +26,7 @@ from devenv.parity.model import (
     SourceNote,
     Workload,
 )
-from devenv.parity.readers.common import (
+from devenv.domain.parity.readers.common import (
     ManifestError,
     PathPart,
     command,

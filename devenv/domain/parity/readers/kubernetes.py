@@ -12,8 +12,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from devenv.parity.images import parse_image
-from devenv.parity.model import (
+from devenv.domain.parity.images import parse_image
+from devenv.domain.parity.model import (
     Container,
     EnvVar,
     HealthCheck,
@@ -26,7 +26,7 @@ from devenv.parity.model import (
     SourceNote,
     Workload,
 )
-from devenv.parity.readers.common import (
+from devenv.domain.parity.readers.common import (
     ManifestError,
     PathPart,
     command,

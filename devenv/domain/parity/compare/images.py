@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from devenv.parity.config import External
-from devenv.parity.findings import Finding
-from devenv.parity.images import ImageRef, Version, normalise_engine, parse_version
-from devenv.parity.mapping import Pair
-from devenv.parity.model import RuntimeView, Workload
+from devenv.domain.parity.config import External
+from devenv.domain.parity.findings import Finding
+from devenv.domain.parity.images import ImageRef, Version, normalise_engine, parse_version
+from devenv.domain.parity.mapping import Pair
+from devenv.domain.parity.model import RuntimeView, Workload
 
 
 def dev_image(dev: Workload) -> ImageRef | None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from devenv.parity.images import parse_image
-from devenv.parity.model import (
+from devenv.domain.parity.images import parse_image
+from devenv.domain.parity.model import (
     Container,
     EnvVar,
     HealthCheck,
@@ -24,7 +24,7 @@ from devenv.parity.model import (
     SourceNote,
     Workload,
 )
-from devenv.parity.readers.common import (
+from devenv.domain.parity.readers.common import (
     ManifestError,
     PathPart,
     command,

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from fnmatch import fnmatchcase
 
-from devenv.parity.config import AllowEntry
-from devenv.parity.findings import ALLOW_CODES, Allowance, Finding
+from devenv.domain.parity.config import AllowEntry
+from devenv.domain.parity.findings import ALLOW_CODES, Allowance, Finding
 
 
 def matches(entry: AllowEntry, finding: Finding) -> bool:

@@ -6,15 +6,15 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import replace
 
-from devenv.parity.allow import apply_allow_list
-from devenv.parity.compare.env import compare_env
-from devenv.parity.compare.images import compare_external, compare_pair_images
-from devenv.parity.compare.shape import compare_shape
-from devenv.parity.config import ParityConfig
-from devenv.parity.findings import Finding
-from devenv.parity.mapping import Mapped, Pair, map_services
-from devenv.parity.model import RuntimeView, Side, SourceNote, Workload
-from devenv.parity.report import Match, ParityReport
+from devenv.domain.parity.allow import apply_allow_list
+from devenv.domain.parity.compare.env import compare_env
+from devenv.domain.parity.compare.images import compare_external, compare_pair_images
+from devenv.domain.parity.compare.shape import compare_shape
+from devenv.domain.parity.config import ParityConfig
+from devenv.domain.parity.findings import Finding
+from devenv.domain.parity.mapping import Mapped, Pair, map_services
+from devenv.domain.parity.model import RuntimeView, Side, SourceNote, Workload
+from devenv.domain.parity.report import Match, ParityReport
 
 SOURCES_GROUP = "(manifests)"
 

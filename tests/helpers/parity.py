@@ -6,14 +6,14 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from devenv.parity.check import compare
-from devenv.parity.config import parse_parity_section
-from devenv.parity.model import RuntimeView
-from devenv.parity.readers.compose import read_compose
-from devenv.parity.readers.kubernetes import Document, read_kubernetes
-from devenv.parity.report import ParityReport
+from devenv.domain.parity.check import compare
+from devenv.domain.parity.config import parse_parity_section
+from devenv.domain.parity.model import RuntimeView
+from devenv.domain.parity.readers.compose import read_compose
+from devenv.domain.parity.readers.kubernetes import Document, read_kubernetes
+from devenv.domain.parity.report import ParityReport
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parent.parent / "parity" / "fixtures"
 TODAY = dt.date(2026, 6, 1)
 
 

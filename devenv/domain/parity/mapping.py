@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from devenv.parity.config import External, ServiceRule
-from devenv.parity.findings import Finding
-from devenv.parity.model import Container, Workload
+from devenv.domain.parity.config import External, ServiceRule
+from devenv.domain.parity.findings import Finding
+from devenv.domain.parity.model import Container, Workload
 
 DEV_SERVICE_LABEL = "devenv.service"
 APP_LABELS = ("app.kubernetes.io/name", "app")

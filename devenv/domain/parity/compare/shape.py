@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 
-from devenv.parity.findings import Finding
-from devenv.parity.mapping import Pair
-from devenv.parity.model import HealthCheck, MountKind, RuntimeService, Workload
+from devenv.domain.parity.findings import Finding
+from devenv.domain.parity.mapping import Pair
+from devenv.domain.parity.model import HealthCheck, MountKind, RuntimeService, Workload
 
 
 def compare_shape(

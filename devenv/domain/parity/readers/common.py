@@ -7,7 +7,7 @@ import shlex
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from devenv.parity.model import SourceKind, Workload
+from devenv.domain.parity.model import SourceKind, Workload
 
 PathPart = str | int
 

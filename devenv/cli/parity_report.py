@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from devenv.parity.findings import Finding, Severity
-from devenv.parity.report import ParityReport
+from devenv.domain.parity.findings import Finding, Severity
+from devenv.domain.parity.report import ParityReport
 
 if TYPE_CHECKING:
     from rich.console import Console

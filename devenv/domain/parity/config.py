@@ -23,8 +23,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
+from devenv.domain.parity.findings import ALLOW_CODES, CODES
 from devenv.errors import Problem, ProfileError
-from devenv.parity.findings import ALLOW_CODES, CODES
 
 KINDS = ("kubernetes", "compose", "ecs", "beanstalk")
 _AGAINST_KEYS = frozenset({*KINDS, "path", "name", "env", "secret_env", "values_env"})
