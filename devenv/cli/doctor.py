@@ -40,12 +40,11 @@ def doctor(
     ] = False,
 ) -> None:
     """Check OS, Docker CLI, engine, compose v2, git, disk, memory, access and ports; --fix repairs them."""
-    from devenv.domain.doctor.platform import PackageFamily
     from devenv.usecases.doctor import apply_fixes, default_options, run_doctor, workspace_ports
 
     app: AppContext = ctx.obj
     ports = ports or workspace_ports(app)
-    options = default_options(app, prefer=PackageFamily.DOCKER if docker_repo else None, desktop=desktop)
+    options = default_options(app, docker_repo=docker_repo, desktop=desktop)
     report = run_doctor(app, ports=ports or [], options=options)
     if as_json and not (fix or dry_run):
         typer.echo(json.dumps(report.as_dict(), indent=2))

@@ -56,9 +56,10 @@ class DoctorReport:
         }
 
 
-def default_options(ctx: AppContext, *, prefer: PackageFamily | None = None, desktop: bool = False) -> plans.Options:
+def default_options(ctx: AppContext, *, docker_repo: bool = False, desktop: bool = False) -> plans.Options:
+    """`docker_repo`: on Linux, install from Docker's repository rather than the distribution's packages."""
     return plans.Options(
-        prefer=prefer,
+        prefer=PackageFamily.DOCKER if docker_repo else None,
         desktop=desktop,
         download_dir=str(ctx.settings.paths.cache_dir / "downloads"),
     )
