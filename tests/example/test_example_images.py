@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # each test takes more than ~3 s
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "profiles" / "example"
 PASSWORD = "example-test-secret"

@@ -16,7 +16,7 @@ from tests.helpers.common import REPO_ROOT
 from tests.helpers.init import teardown
 from tests.helpers.stack import free_port
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # each test takes more than ~3 s
 
 
 def readme_first_command() -> str:

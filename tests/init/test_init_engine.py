@@ -14,7 +14,7 @@ from tests.helpers.gitrepos import git_env, sh
 from tests.helpers.init import bare_repo, question_profile, teardown
 from tests.helpers.stack import devenv, free_port
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # each test takes more than ~3 s
 
 
 @pytest.fixture

@@ -62,6 +62,7 @@ def finish(child: Any) -> int:
 
 
 @pytest.mark.integration
+@pytest.mark.slow
 def test_choose_answer_interrupt_resume_and_no_op(ws: Path, sources: Path) -> None:
     # 1. choose from the list, then Ctrl-C at the first question
     child = spawn(ws, sources)

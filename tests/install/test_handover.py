@@ -7,6 +7,8 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.helpers.common import REPO_ROOT
 
 
@@ -24,6 +26,7 @@ def install(home: Path, work: Path, *args: str) -> subprocess.CompletedProcess[s
     )  # fmt: skip  # a new session: no /dev/tty, as in CI
 
 
+@pytest.mark.slow
 def test_next_step_then_init_handover(tmp_path: Path) -> None:
     home = tmp_path / "home"
     work = tmp_path / "work"

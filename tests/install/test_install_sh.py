@@ -124,6 +124,7 @@ def test_help(run: Run) -> None:
 # ------------------------------------------------------------------------------------------ checkout
 
 
+@pytest.mark.slow
 def test_install_from_a_checkout_then_rerun_does_nothing(run: Run, home: Path) -> None:
     first = run("--yes")
     assert first.returncode == 0, first.stderr
@@ -160,6 +161,7 @@ def test_dry_run_on_a_fresh_home_changes_nothing(run: Run, home: Path, tmp_path:
     assert tree(home) == {} and tree(tmp_path / "tmp") == {}
 
 
+@pytest.mark.slow
 def test_no_modify_path_prints_the_line_instead(run: Run, home: Path) -> None:
     done = run("--yes", "--no-modify-path")
     assert done.returncode == 0, done.stderr
@@ -193,6 +195,7 @@ def test_no_shell_variable_means_profile(run: Run, home: Path) -> None:
     assert f"would add to {home}/.profile" in done.stdout
 
 
+@pytest.mark.slow
 def test_someone_elses_file_in_the_way_is_not_overwritten(run: Run, home: Path) -> None:
     (home / ".local/bin").mkdir(parents=True)
     (home / ".local/bin/devenv").write_text("#!/bin/sh\necho mine\n")
@@ -222,6 +225,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory, pip_cache: Path) -> Path:
     return found
 
 
+@pytest.mark.slow
 def test_a_bad_checksum_leaves_nothing_installed(run: Run, home: Path, tmp_path: Path, wheel: Path) -> None:
     done = run("--yes", "--url", str(wheel), "--sha256", "0" * 64)
     assert done.returncode == 1
@@ -229,6 +233,7 @@ def test_a_bad_checksum_leaves_nothing_installed(run: Run, home: Path, tmp_path:
     assert tree(home) == {} and tree(tmp_path / "tmp") == {}
 
 
+@pytest.mark.slow
 def test_a_verified_release_artifact_installs(run: Run, home: Path, wheel: Path) -> None:
     digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
     done = run("--yes", "--no-modify-path", "--url", str(wheel), "--sha256", digest.upper())

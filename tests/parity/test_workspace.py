@@ -39,6 +39,7 @@ def test_bad_parity_section_is_reported_at_its_line(tmp_path: Path, cli: Callabl
 
 
 @pytest.mark.integration
+@pytest.mark.slow
 def test_parity_and_status_in_a_workspace(tmp_path: Path) -> None:
     profile = busybox_profile(parity={"against": [{"kubernetes": "deploy/"}]})
     stack = make_stack(tmp_path, profile)

@@ -52,6 +52,7 @@ def _started(info: dict[str, object]) -> datetime:
     return datetime.fromisoformat(str(state["StartedAt"])[:26])
 
 
+@pytest.mark.slow
 def test_plain_compose_runs_a_rendered_stack_with_links_and_order(tmp_path: Path, cli: Callable[..., Result]) -> None:
     profile = busybox_profile()
     # db only becomes healthy two seconds after it starts: web must start after that
@@ -83,6 +84,7 @@ def test_plain_compose_runs_a_rendered_stack_with_links_and_order(tmp_path: Path
         compose(out, "down", "-v", "-t", "1")
 
 
+@pytest.mark.slow
 def test_example_profile_comes_up_healthy_with_plain_compose(tmp_path: Path, cli: Callable[..., Result]) -> None:
     out = tmp_path / "out"
     port = str(busybox_profile()["variables"]["web_port"]["default"])

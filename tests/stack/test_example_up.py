@@ -10,7 +10,7 @@ import pytest
 
 from tests.helpers.stack import Stack, free_port
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # each test takes more than ~3 s
 
 
 def test_example_profile_up_is_healthy_linked_and_seeded(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ import pytest
 
 from tests.helpers.stack import Stack, busybox_profile, docker, free_port, make_stack
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # each test takes more than ~3 s
 
 
 @pytest.fixture
