@@ -100,6 +100,13 @@ def test_allow_list_in_parity_config_makes_ci_pass(cli: Cli, tmp_path: Path) -> 
     assert by_name.code == 0
 
 
+def test_a_dev_compose_file_of_the_wrong_shape_names_its_line(cli: Cli, tmp_path: Path) -> None:
+    dev = write(tmp_path / "dev.yml", "services:\n  web:\n    image: app:1\n    environment: 5\n")
+    result = cli("parity", "--dev", str(dev), "--against", str(FIXTURES / "k8s"), "--no-runtime")
+    assert result.code == 2
+    assert result.err.startswith("error: dev.yml:4: expected a mapping, found int at services.web.environment")
+
+
 def test_bad_input_is_a_message_with_a_hint_not_a_traceback(cli: Cli, tmp_path: Path) -> None:
     bad = write(tmp_path / "k8s" / "api.yaml", "kind: Deployment\napiVersion: apps/v1\nmetadata: [\n")
     result = cli("parity", "--dev", DEV, "--against", str(tmp_path / "k8s"), "--no-runtime")
