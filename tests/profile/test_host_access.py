@@ -225,3 +225,18 @@ def test_compose_literal_sees_what_compose_would_substitute() -> None:
     assert compose_literal("/price$$5") == "/price$5"
     assert compose_literal("${DEVENV_SECRET_X}:/x") is None
     assert compose_literal("$HOME/x") is None
+
+
+def test_a_profiles_own_folder_is_free_only_when_it_is_a_profile_source(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    """A repo-less profile's paths start from its folder; that folder is not free to mount just because a
+    profile file sits in it (a download folder, a home folder), only when it is a profile source."""
+    data = profile({"volumes": ["./:/all"]})
+    elsewhere = write_yaml(tmp_path / "downloads" / "probe.yaml", data)
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    up = cli("up", "--profile", str(elsewhere), cwd=ws)
+    assert up.code == 2 and f"mounts '{tmp_path / 'downloads'}'" in up.err
+    lint = cli("profile", "lint", "probe", cwd=ws, env={"DEVENV_PROFILE_SOURCES": str(tmp_path / "downloads")})
+    assert lint.code == 0, lint.err
