@@ -113,7 +113,8 @@ def _service_declared(profile: Profile, doc: Located, name: str, service: Servic
         sources.append((("services", name, "build"), service.build.context, "builds from"))
         if service.build.dockerfile:
             path: PathKey = ("services", name, "build", "dockerfile")
-            sources.append((path, service.build.dockerfile, "builds with the Dockerfile"))
+            dockerfile = posixpath.join(service.build.context, service.build.dockerfile)  # compose: from the context
+            sources.append((path, dockerfile, "builds with the Dockerfile"))
     for path, source, verb in sources:
         if "${" in source:
             problems.append(doc.problem(path, "a host path cannot come from a variable", code="host-access"))

@@ -163,7 +163,7 @@ def test_profiles_pass_when_the_access_is_inside_or_granted(tmp_path: Path, cli:
         {
             "volumes": ["${d}", "./data:/data:ro,z", "cache:/cache", "/srv/shared/x:/x"],
             "env_file": "./app.env",
-            "build": {"context": "./app", "dockerfile": "Dockerfile.dev"},
+            "build": {"context": "./app", "dockerfile": "../Dockerfile.shared"},
             "network_mode": "service:b",
             "pid": "service:b",
         },
