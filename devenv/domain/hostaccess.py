@@ -109,12 +109,15 @@ def _service_declared(profile: Profile, doc: Located, name: str, service: Servic
     sources: list[tuple[PathKey, str, str]] = [
         (("services", name, "env_file"), f, "reads the env file") for f in service.env_file
     ]
-    if service.build is not None and not _remote(service.build.context):
-        sources.append((("services", name, "build"), service.build.context, "builds from"))
-        if service.build.dockerfile:
-            path: PathKey = ("services", name, "build", "dockerfile")
-            dockerfile = posixpath.join(service.build.context, service.build.dockerfile)  # compose: from the context
-            sources.append((path, dockerfile, "builds with the Dockerfile"))
+    build = service.build
+    if build is not None and not _remote(build.context):
+        sources.append((("services", name, "build"), build.context, "builds from"))
+    if build is not None and build.dockerfile:
+        path: PathKey = ("services", name, "build", "dockerfile")
+        if not _remote(build.context):
+            sources.append((path, posixpath.join(build.context, build.dockerfile), "builds with the Dockerfile"))
+        elif build.dockerfile.startswith(("/", "~")):  # read from this machine even for a remote context
+            sources.append((path, build.dockerfile, "builds with the Dockerfile"))
     for path, source, verb in sources:
         if "${" in source:
             problems.append(doc.problem(path, "a host path cannot come from a variable", code="host-access"))
@@ -375,14 +378,18 @@ class _Rendered:
         for key, value in (build.get("args") or {}).items():
             self.literal((*base, "args", key), value, f"build argument {key}")
         context = self.literal(base, build.get("context", "."), "the build context")
-        if context is None or _remote(context):
+        if context is None:
             return
-        context = self.absolute(context, self.host.project_dir)
-        self.host_path(name, base, context, "builds from")
-        if build.get("dockerfile") is None:
+        remote = _remote(context)
+        if not remote:
+            context = self.absolute(context, self.host.project_dir)
+            self.host_path(name, base, context, "builds from")
+        dockerfile = build.get("dockerfile")
+        if dockerfile is None:
             return
-        dockerfile = self.literal((*base, "dockerfile"), build["dockerfile"], "the Dockerfile")
-        if dockerfile is not None:
+        dockerfile = self.literal((*base, "dockerfile"), dockerfile, "the Dockerfile")
+        # a remote context's relative Dockerfile is inside the remote; an absolute one is read from here
+        if dockerfile is not None and not (remote and not dockerfile.startswith(("/", "~"))):
             dockerfile = self.absolute(dockerfile, context)
             self.host_path(name, (*base, "dockerfile"), dockerfile, "builds with the Dockerfile")
 

@@ -81,6 +81,13 @@ CASES: list[tuple[str, dict[str, Any], list[str], dict[str, str], str]] = [
         "builds with the Dockerfile '/etc/hostname'",
     ),
     (
+        "dockerfile-absolute-with-remote-context",
+        profile({"build": {"context": "https://example.com/app.git", "dockerfile": "/etc/shadow"}}),
+        [],
+        {},
+        "builds with the Dockerfile '/etc/shadow'",
+    ),
+    (
         "dockerfile-escaping",
         profile({"build": {"context": ".", "dockerfile": "../../../etc/hostname"}}),
         [],
