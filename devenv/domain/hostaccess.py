@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from devenv.domain.composesyntax import compose_literal, parse_volume
 from devenv.domain.profile import HostAccess, Mount, Profile, Service
 from devenv.domain.variables import scan
 from devenv.domain.yamldoc import Located, PathKey
@@ -23,7 +23,6 @@ from devenv.errors import Problem
 
 DOCKER_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
 SAFE_NETWORK_MODES = ("bridge", "none", "default")
-_COMPOSE_VAR = re.compile(r"\$(\$|\{[^}]*\}?|[A-Za-z_][A-Za-z0-9_]*)?")
 
 
 @dataclass(frozen=True)
@@ -224,56 +223,6 @@ class HostView:
     project_dir: str  # where compose starts relative paths (the compose file's folder)
     realpath: Callable[[str], str]  # `~` expanded and every symlink resolved
     sockets: tuple[str, ...]  # the Docker socket's paths, as written and resolved
-
-
-@dataclass(frozen=True)
-class Volume:
-    """A short-syntax volume as compose parses it."""
-
-    kind: str  # "bind" or "volume"
-    source: str
-    target: str
-
-
-def parse_volume(spec: str) -> Volume | str:
-    """Compose v2's short syntax `[SOURCE:]TARGET[:OPTIONS]`, read the same way; an error text if invalid."""
-    if len(spec) <= 2:
-        return Volume("volume", "", spec)
-    fields: list[str] = []
-    buf = ""
-    for char in spec:
-        if char == ":" and len(buf) == 1 and buf.isalpha():  # a Windows drive letter, as compose reads it
-            buf += char
-        elif char == ":":
-            fields.append(buf)
-            buf = ""
-        else:
-            buf += char
-    fields.append(buf)
-    if any(not f for f in fields):
-        return "empty section between colons"
-    if len(fields) > 3:
-        return "too many colons"
-    if len(fields) == 1:
-        return Volume("volume", "", fields[0])
-    source = fields[0]
-    is_path = source[0] in "./~" or source.startswith("\\\\") or (len(source) > 1 and source[1] == ":")
-    return Volume("bind" if is_path else "volume", source, fields[1])
-
-
-def compose_literal(text: str) -> str | None:
-    """What compose makes of a value: `$$` is `$`; None when compose would substitute something in."""
-    out = []
-    pos = 0
-    for m in _COMPOSE_VAR.finditer(text):
-        out.append(text[pos : m.start()])
-        pos = m.end()
-        if m.group(1) in ("$", None):
-            out.append("$")
-        else:
-            return None
-    out.append(text[pos:])
-    return "".join(out)
 
 
 class _Rendered:
