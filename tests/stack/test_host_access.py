@@ -174,3 +174,28 @@ def test_a_built_image_never_retags_the_image_it_names(tmp_path: Path, stacks: l
         assert container["Image"] != before  # it runs what it built, under the workspace's own name
     finally:
         docker("rmi", shared)
+
+
+def test_init_asks_on_a_terminal_before_anything_changes(tmp_path: Path, stacks: list[Stack]) -> None:
+    import pexpect
+
+    stack = make_stack(tmp_path, granted_profile(tmp_path))
+    stacks.append(stack)
+    ws = tmp_path / "new-ws"
+    env = {**os.environ, "TERM": "xterm", "NO_COLOR": "1", "COLUMNS": "120"}
+    child = pexpect.spawn(
+        PYTHON,
+        ["-m", "devenv", "init", "--yes", "--profile", str(stack.profile), "--dir", str(ws)],
+        env=env,
+        cwd=str(tmp_path),
+        encoding="utf-8",
+        timeout=120,
+        dimensions=(40, 120),
+    )
+    child.expect("asks for power over this machine")  # even with --yes
+    child.expect(r"Allow it\?")
+    child.send("n")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 2, child.before
+    assert not (ws / ".devenv" / "compose.yaml").exists() and not (ws / ".devenv" / "init.json").exists()
