@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from devenv.adapters.engine import Engine
     from devenv.adapters.process import ProcessRunner
     from devenv.adapters.system import System
+    from devenv.domain.hostaccess import Grant
 
 
 @dataclass
@@ -34,6 +35,9 @@ class AppContext:
     debug: bool = False
     workspace_override: Path | None = None
     interactive: bool = field(default_factory=lambda: sys.stdin.isatty() and sys.stdout.isatty())
+    # host access a profile declares: approved by --trust-host-access, else asked (None: no one to ask)
+    trust_host_access: bool = False
+    confirm_host_access: Callable[[str, list[Grant]], bool] | None = None
 
     @classmethod
     def from_environment(cls, *, debug: bool = False, workspace: Path | None = None) -> AppContext:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from devenv.adapters.fs import read_text
@@ -28,15 +28,32 @@ def looks_like_path(ref: str) -> bool:
     return "/" in ref or ref.endswith(SUFFIXES) or ref.startswith(".") or ref.startswith("~")
 
 
+SHIPPED = "shipped"  # how the profiles shipped with devenv are named in a qualified name: shipped/example
+
+
 @dataclass(frozen=True)
 class ProfileEntry:
     name: str
     path: Path
     source: Path
+    source_name: str  # the source folder's name (SHIPPED for devenv's own): SOURCE/NAME names this one
+    ambiguous: bool = False  # the same name exists in another source
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.source_name}/{self.name}"
+
+    @property
+    def ref(self) -> str:
+        """How to name it: NAME, or SOURCE/NAME when another source has the same name."""
+        return self.qualified if self.ambiguous else self.name
 
 
 class ProfileFiles:
-    """Reads profile files for the loader: `read(ref, from_file) -> (text, file name)`."""
+    """Reads profile files for the loader: `read(ref, from_file) -> (text, file name)`.
+
+    The last source is the set shipped with devenv. A name that exists in several sources is ambiguous:
+    it must be qualified (`SOURCE/NAME`), so no source can quietly stand in for another's profile."""
 
     def __init__(self, sources: list[Path], cwd: Path) -> None:
         self.sources = sources
@@ -46,36 +63,64 @@ class ProfileFiles:
         if looks_like_path(ref):
             base = Path(from_file).parent if from_file else self.cwd
             path = (base / Path(ref).expanduser()).resolve()
+            if not path.exists():
+                qualified = self._qualified(ref)
+                if qualified is not None:
+                    return qualified.path
             if path.is_dir():
                 for name in ("profile.yaml", "profile.yml"):
                     if (path / name).is_file():
                         return path / name
             return path
-        for entry in self.entries():
-            if entry.name == ref:
-                return entry.path
-        names = sorted({e.name for e in self.entries()})
+        entries = self.entries()
+        matches = [e for e in entries if e.name == ref]
+        if len(matches) > 1:
+            raise UserError(
+                f"profile name '{ref}' is ambiguous: more than one profile source has it",
+                hint=f"name one of them: {', '.join(e.qualified for e in matches)}",
+            )
+        if matches:
+            return matches[0].path
+        names = sorted({e.ref for e in entries})
         raise UserError(
             f"no profile named '{ref}'",
             hint=f"available: {', '.join(names)}" if names else "pass a path to a profile file",
         )
+
+    def _qualified(self, ref: str) -> ProfileEntry | None:
+        source_name, sep, name = ref.partition("/")
+        if not sep or "/" in name:
+            return None
+        return next((e for e in self.entries() if e.source_name == source_name and e.name == name), None)
 
     def read(self, ref: str, from_file: str | None) -> tuple[str, str]:
         path = self.locate(ref, from_file)
         # absolute: relative build contexts and mounts of a repo-less profile start from its folder
         return read_text(path, what="profile"), str(path)
 
+    def source_names(self) -> list[str]:
+        names = [s.name or str(s) for s in self.sources]
+        if names:
+            names[-1] = SHIPPED
+        return names
+
     def entries(self) -> list[ProfileEntry]:
-        """Every named profile, first source wins: NAME.yaml, or NAME/profile.yaml."""
-        found: dict[str, ProfileEntry] = {}
-        for source in self.sources:
+        """Every named profile in every source: NAME.yaml, or NAME/profile.yaml (the first file wins
+        within one source)."""
+        found: list[ProfileEntry] = []
+        for source, source_name in zip(self.sources, self.source_names(), strict=True):
             if not source.is_dir():
                 continue
+            here: dict[str, Path] = {}
             for child in sorted(source.iterdir()):
                 if child.is_file() and child.suffix in SUFFIXES:
-                    found.setdefault(child.stem, ProfileEntry(child.stem, child, source))
+                    here.setdefault(child.stem, child)
                 elif child.is_dir():
                     for name in ("profile.yaml", "profile.yml"):
                         if (child / name).is_file():
-                            found.setdefault(child.name, ProfileEntry(child.name, child / name, source))
-        return list(found.values())
+                            here.setdefault(child.name, child / name)
+            found += [ProfileEntry(name, path, source, source_name) for name, path in here.items()]
+        counts: dict[str, int] = {}
+        for entry in found:
+            counts[entry.name] = counts.get(entry.name, 0) + 1
+        return [replace(e, ambiguous=counts[e.name] > 1) for e in found]

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from devenv.cli.approval import TrustOption
 from devenv.cli.stack import SetOption, TimeoutOption
 
 if TYPE_CHECKING:
@@ -38,13 +39,16 @@ def init(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Ask nothing: take defaults, run fixes.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would happen; change nothing.")] = False,
     timeout: TimeoutOption = 300.0,
+    trust_host_access: TrustOption = False,
 ) -> None:
     """Set up everything: check Docker, choose a profile, clone its repo, answer its questions, bring it up."""
+    from devenv.cli.approval import set_up_approval
     from devenv.cli.stack import ProgressView, print_up_result
     from devenv.usecases.init import init as do_init
     from devenv.usecases.profiles import parse_sets
 
     app: AppContext = ctx.obj
+    set_up_approval(app, trust_host_access)
     view = ProgressView()
     try:
         result = do_init(

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from devenv.cli.approval import TrustOption
 from devenv.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -40,12 +41,15 @@ def up(
     no_seed: Annotated[bool, typer.Option("--no-seed", help="Skip the seed tasks.")] = False,
     repo_dir: Annotated[Path | None, typer.Option(help="Where the platform checkout is.")] = None,
     timeout: TimeoutOption = 300.0,
+    trust_host_access: TrustOption = False,
 ) -> None:
     """Bring the stack up: converge, wait until healthy, seed once, print the URLs."""
+    from devenv.cli.approval import set_up_approval
     from devenv.usecases.profiles import parse_sets
     from devenv.usecases.up import up as do_up
 
     app_ctx: AppContext = ctx.obj
+    set_up_approval(app_ctx, trust_host_access)
     view = ProgressView()
     try:
         result = do_up(

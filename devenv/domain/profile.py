@@ -97,6 +97,7 @@ class HostAccess:
     privileged: bool = False
     host_network: bool = False
     host_pid: bool = False
+    other_containers: bool = False
     docker_socket: bool = False
     paths: tuple[str, ...] = ()
 
@@ -200,6 +201,7 @@ def build_profile(doc: Located, files: tuple[str, ...]) -> Profile:
             privileged=raw.get("privileged", False),
             host_network=raw.get("host_network", False),
             host_pid=raw.get("host_pid", False),
+            other_containers=raw.get("other_containers", False),
             docker_socket=raw.get("docker_socket", False),
             paths=tuple(raw.get("paths", ())),
         )

@@ -119,8 +119,8 @@ SERVICE = Obj(
         "labels": MapOf(Str()),
         "stop_grace_period": DURATION_SPEC,
         "privileged": Bool(description="Needs host_access approval."),
-        "network_mode": Str(description='"host" needs host_access approval.'),
-        "pid": Str(description='"host" needs host_access approval.'),
+        "network_mode": Str(description='"host", or a container outside this stack, needs host_access approval.'),
+        "pid": Str(description='"host", or a container outside this stack, needs host_access approval.'),
     },
     name="a service",
     exclusive=(),
@@ -145,6 +145,9 @@ HOST_ACCESS = Obj(
         "privileged": Bool(),
         "host_network": Bool(),
         "host_pid": Bool(),
+        "other_containers": Bool(
+            description="Joining the network or processes of a container outside this stack (container:NAME)."
+        ),
         "docker_socket": Bool(),
         "paths": ListOf(Str(), description="Host paths outside the platform repo that may be bind-mounted."),
     },

@@ -24,6 +24,7 @@ LABEL_WORKSPACE = "devenv.workspace"
 LABEL_PROFILE = "devenv.profile"
 LABEL_SERVICE = "devenv.service"
 LABEL_HASH = "devenv.config-hash"
+LABEL_IMAGE = "devenv.image"  # the image name a profile declares beside build: (compose names the build)
 HEALTH_DEFAULTS = {"interval": "2s", "timeout": "5s", "retries": 30}
 _PROJECT = re.compile(r"[a-z0-9][a-z0-9_-]*")
 
@@ -123,7 +124,7 @@ class _Renderer:
     def service(self, name: str, service: Service, labels: dict[str, str]) -> dict[str, Any]:
         base: PathKey = ("services", name)
         out: dict[str, Any] = {}
-        if service.image:
+        if service.image and not service.build:
             out["image"] = self.compose_text(service.image)
         if service.build:
             b = service.build
@@ -187,6 +188,10 @@ class _Renderer:
             out["profiles"] = list(service.profiles)
         own_labels = {k: self.compose_text(v) for k, v in service.labels}
         out["labels"] = {**own_labels, **labels, LABEL_SERVICE: name}
+        if service.image and service.build:
+            # a built image is named after the workspace's project by compose, so a profile can never
+            # re-tag an image it did not build; parity still compares the name the profile declares
+            out["labels"][LABEL_IMAGE] = self.compose_text(service.image)
         return out
 
     def environment(self, name: str, service: Service) -> dict[str, str]:

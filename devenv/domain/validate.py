@@ -1,19 +1,17 @@
-"""Checks that need the whole (merged) profile: links, cycles, references, host access, versions."""
+"""Checks that need the whole (merged) profile: links, cycles, references, versions (host access: hostaccess.py)."""
 
 from __future__ import annotations
 
 import difflib
-import posixpath
 import re
 from collections.abc import Iterator
 from typing import Any
 
-from devenv.domain.profile import Mount, Profile, Service
+from devenv.domain.hostaccess import check_declared
+from devenv.domain.profile import Profile
 from devenv.domain.variables import AnswerError, coerce, env_var_name, scan
 from devenv.domain.yamldoc import Located, PathKey
 from devenv.errors import Problem
-
-DOCKER_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
 
 
 def validate_profile(profile: Profile, doc: Located, *, devenv_version: str) -> list[Problem]:
@@ -24,7 +22,7 @@ def validate_profile(profile: Profile, doc: Located, *, devenv_version: str) -> 
     problems += _check_seed(profile, doc)
     problems += _check_variables(profile, doc)
     problems += _check_references(profile, doc)
-    problems += _check_host_access(profile, doc)
+    problems += check_declared(profile, doc)
     problems += _check_groups(profile, doc)
     problems += _check_parity(profile, doc)
     return problems
@@ -258,125 +256,6 @@ def _check_references(profile: Profile, doc: Located) -> list[Problem]:
                         doc.problem(path, f"undefined variable '{ref.name}'", hint=hint, code="undefined-variable")
                     )
     return problems
-
-
-def _check_host_access(profile: Profile, doc: Located) -> list[Problem]:
-    problems = []
-    for name in profile.host_access:
-        if name not in profile.services:
-            problems.append(
-                doc.problem(
-                    ("host_access", name),
-                    f"host_access names unknown service '{name}'",
-                    hint=_did_you_mean(name, list(profile.services)),
-                    code="host-access-unknown",
-                )
-            )
-    for name, service in profile.services.items():
-        problems += _service_host_access(profile, doc, name, service)
-    return problems
-
-
-def _service_host_access(profile: Profile, doc: Located, name: str, service: Service) -> list[Problem]:
-    granted = profile.host_access.get(name)
-    problems = []
-
-    def refuse(path: PathKey, what: str, key: str) -> None:
-        problems.append(
-            doc.problem(
-                path,
-                f"service '{name}' asks for {what}, which gives it power over your machine",
-                hint=f"if that is intended, declare it: host_access: {{{name}: {{{key}: true, reason: ...}}}}",
-                code="host-access",
-            )
-        )
-
-    if service.privileged and not (granted and granted.privileged):
-        refuse(("services", name, "privileged"), "privileged mode", "privileged")
-    if service.network_mode == "host" and not (granted and granted.host_network):
-        refuse(("services", name, "network_mode"), "the host network", "host_network")
-    if service.pid == "host" and not (granted and granted.host_pid):
-        refuse(("services", name, "pid"), "the host's process namespace", "host_pid")
-    for field, value in (("network_mode", service.network_mode), ("pid", service.pid)):
-        if value and "${" in value:
-            problems.append(
-                doc.problem(("services", name, field), f"'{field}' cannot come from a variable", code="host-access")
-            )
-    host_paths: list[tuple[PathKey, str, str]] = [
-        (("services", name, "env_file"), f, "reads the env file") for f in service.env_file
-    ]
-    if (
-        service.build is not None
-        and "://" not in service.build.context
-        and not service.build.context.startswith("git@")
-    ):
-        host_paths.append((("services", name, "build"), service.build.context, "builds from"))
-    for path_key, source, verb in host_paths:
-        if "${" in source:
-            problems.append(doc.problem(path_key, "a host path cannot come from a variable", code="host-access"))
-        elif _outside(source) and not _path_granted(source, granted.paths if granted else ()):
-            problems.append(
-                doc.problem(
-                    path_key,
-                    f"service '{name}' {verb} '{source}', outside the platform repo",
-                    hint=f"keep it inside the repo, or declare it: host_access: {{{name}: "
-                    f"{{paths: ['{source}'], reason: ...}}}}",
-                    code="host-access",
-                )
-            )
-    for i, mount in enumerate(service.volumes):
-        path: PathKey = ("services", name, "volumes", i)
-        if "${" in mount.source:
-            problems.append(
-                doc.problem(
-                    path,
-                    "a mount source cannot come from a variable",
-                    hint="write the source folder in the profile; variables may set the target",
-                    code="host-access",
-                )
-            )
-            continue
-        if mount.named:
-            continue
-        if _is_docker_socket(mount):
-            if not (granted and granted.docker_socket):
-                refuse(path, "the Docker socket (root on the host)", "docker_socket")
-            continue
-        if _outside_workspace(mount) and not _path_granted(mount.source, granted.paths if granted else ()):
-            problems.append(
-                doc.problem(
-                    path,
-                    f"service '{name}' mounts '{mount.source}', outside the platform repo",
-                    hint=f"mount a folder inside the repo, or declare it: host_access: {{{name}: "
-                    f"{{paths: ['{mount.source}'], reason: ...}}}}",
-                    code="host-access",
-                )
-            )
-    return problems
-
-
-def _is_docker_socket(mount: Mount) -> bool:
-    return posixpath.normpath(mount.source) in DOCKER_SOCKETS or mount.source.endswith("docker.sock")
-
-
-def _outside_workspace(mount: Mount) -> bool:
-    return _outside(mount.source)
-
-
-def _outside(source: str) -> bool:
-    if source.startswith(("/", "~")):
-        return True
-    norm = posixpath.normpath(source)
-    return norm == ".." or norm.startswith("../")
-
-
-def _path_granted(source: str, granted: tuple[str, ...]) -> bool:
-    norm = posixpath.normpath(source)
-    for allowed in granted:
-        base = posixpath.normpath(allowed)
-        if norm == base or norm.startswith(base.rstrip("/") + "/"):
-            return True
-    return False
 
 
 def _version_tuple(text: str) -> tuple[int, ...]:

@@ -240,6 +240,7 @@ class _Init:
         check_answer_names(prof, self.file[1], self.file[0])
         if prof.repo is not None and not self.record.done("clone"):
             check_clone_target(ctx, self.root, prof.repo)
+        self.approve(prof)
         if self.yes or not ctx.interactive:
             return collect_answers(ctx, prof, self.root, self.sets, self.file, yes=self.yes, ask=None)
         return None
@@ -261,9 +262,17 @@ class _Init:
         check_answer_names(prof, self.file[1], self.file[0])
         if prof.repo is not None:
             check_clone_target(self.ctx, self.root, prof.repo)
+        self.approve(prof)
         self.record.writable = not self.dry_run  # the folder is fit for .devenv/ now
         self.record.finish("profile", ref=ref)
         return prof
+
+    def approve(self, prof: Profile) -> None:
+        """Declared host access is approved before anything is installed, cloned or started."""
+        from devenv.usecases.hostaccess import approve
+
+        if not self.dry_run:
+            approve(self.ctx, prof)
 
     def clone(self, repo: Repo) -> None:
         self.begin("clone")
@@ -348,7 +357,7 @@ def profile_choices(ctx: AppContext) -> list[ProfileChoice]:
             description = _load(ctx, str(entry.path)).description
         except DevenvError as exc:
             description = f"(cannot be loaded: {exc.message})"
-        choices.append(ProfileChoice(entry.name, description))
+        choices.append(ProfileChoice(entry.ref, description))
     return sorted(choices, key=lambda c: c.name)
 
 

@@ -14,6 +14,7 @@ from devenv.domain.profile import Profile
 from devenv.domain.render import Rendered, RenderTarget, project_name_for, render
 from devenv.domain.variables import env_var_name, placeholder, resolve_answers
 from devenv.errors import Problem, ProfileError, UserError
+from devenv.usecases.hostaccess import check as check_host_access
 
 
 def profile_files(ctx: AppContext) -> ProfileFiles:
@@ -104,7 +105,9 @@ def lint(ctx: AppContext, refs: list[str], sets: Mapping[str, str]) -> list[Lint
         try:
             profile = load(ctx, ref)
             values = answers_or_placeholders(profile, sets)
-            render(profile, values, RenderTarget(project="lint", workspace="lint", repo_dir=str(ctx.cwd)))
+            repo = str(ctx.cwd.resolve())
+            rendered = render(profile, values, RenderTarget(project="lint", workspace="lint", repo_dir=repo))
+            check_host_access(ctx, profile, rendered.compose, repo_dir=repo, project_dir=ctx.cwd / ".devenv")
         except ProfileError as exc:
             results.append(LintResult(ref, None, exc.problems))
             continue
@@ -132,4 +135,7 @@ def render_profile(
         workspace=workspace or "none",
         repo_dir=str(repo.resolve()) if repo else None,
     )
-    return render(profile, values, target)
+    rendered = render(profile, values, target)
+    project_dir = (repo or ctx.cwd) / ".devenv"
+    check_host_access(ctx, profile, rendered.compose, repo_dir=target.repo_dir, project_dir=project_dir)
+    return rendered

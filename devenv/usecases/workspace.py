@@ -111,6 +111,7 @@ def _render(
     from devenv.adapters.fs import write_atomic
     from devenv.domain.render import RenderTarget, render
     from devenv.domain.variables import coerce, secret_env_name
+    from devenv.usecases.hostaccess import guard
     from devenv.usecases.profiles import check_answer_names, env_answers, load, profile_files
 
     workspace_id, project = ws.identity()
@@ -144,6 +145,8 @@ def _render(
     else:
         repo = str(ws.root) if profile.repo else None
     rendered = render(profile, values, RenderTarget(project=project, workspace=workspace_id, repo_dir=repo))
+    # the authoritative host-access gate: on what compose will read, before anything is written
+    guard(ctx, profile, rendered.compose, repo_dir=repo, project_dir=ws.compose_file.parent)
     new_state = WorkspaceState(
         workspace_id=workspace_id,
         project=project,

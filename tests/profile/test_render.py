@@ -187,3 +187,18 @@ def test_parse_port_forms() -> None:
     assert parse_port("x:80") is None
     assert parse_port("80:") is None
     assert parse_port("80/icmp") is None
+
+
+def test_a_built_image_gets_the_projects_name_and_keeps_the_declared_one_in_a_label(tmp_path: Path) -> None:
+    """`image:` beside `build:` must not become a tag (it would overwrite that image machine-wide)."""
+    from devenv.parity.readers.compose import read_compose
+
+    data = {"name": "img", "version": "1.0.0", "services": {"web": {"image": "busybox:1.36", "build": "app"}}}
+    profile = load(write_yaml(tmp_path / "img.yaml", data))
+    compose = render(profile, {}, RenderTarget(project="img-dev", workspace="ws-1")).compose
+    web = compose["services"]["web"]
+    assert "image" not in web  # compose names the build img-dev-web: the workspace's own
+    assert web["labels"]["devenv.image"] == "busybox:1.36"
+    [workload] = read_compose(compose, "dev").workloads
+    image = workload.main.image
+    assert image is not None and (image.name, image.tag) == ("busybox", "1.36")  # parity compares the declared tag

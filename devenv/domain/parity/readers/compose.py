@@ -101,6 +101,15 @@ def read_compose(
         raise
 
 
+def _image(spec: Mapping[str, Any], at: list[PathPart]) -> ImageRef | None:
+    """The image a service runs; for one devenv builds, the name its profile declares (a label)."""
+    if spec.get("image"):
+        return parse_image(text(spec["image"], [*at, "image"]))
+    labels = spec.get("labels")
+    declared = labels.get("devenv.image") if isinstance(labels, Mapping) else None
+    return parse_image(str(declared)) if declared else None
+
+
 def _workload(
     name: str,
     spec: Mapping[str, Any],
@@ -113,7 +122,7 @@ def _workload(
     env, unresolved = _env(spec, at, env_files)
     container = Container(
         name=str(spec.get("container_name") or name),
-        image=parse_image(text(spec["image"], [*at, "image"])) if spec.get("image") else None,
+        image=_image(spec, at),
         built="build" in spec,
         entrypoint=command(spec.get("entrypoint"), [*at, "entrypoint"]),
         command=command(spec.get("command"), [*at, "command"]),
