@@ -191,7 +191,7 @@ def test_parse_port_forms() -> None:
 
 def test_a_built_image_gets_the_projects_name_and_keeps_the_declared_one_in_a_label(tmp_path: Path) -> None:
     """`image:` beside `build:` must not become a tag (it would overwrite that image machine-wide)."""
-    from devenv.parity.readers.compose import read_compose
+    from devenv.domain.parity.readers.compose import read_compose
 
     data = {"name": "img", "version": "1.0.0", "services": {"web": {"image": "busybox:1.36", "build": "app"}}}
     profile = load(write_yaml(tmp_path / "img.yaml", data))

@@ -12,7 +12,7 @@ import pytest
 from devenv.context import AppContext
 from devenv.settings import load_settings
 from devenv.usecases.init import profile_choices
-from tests.conftest import Result, write_yaml
+from tests.helpers.common import Result, write_yaml
 
 
 @pytest.fixture

@@ -15,9 +15,9 @@ import pytest
 import yaml
 
 from devenv.adapters.workspace import Workspace
-from tests.conftest import have_compose, have_engine
-from tests.init.helpers import PYTHON
-from tests.stack.helpers import BUSYBOX, Stack, busybox_profile, docker, make_stack
+from tests.helpers.common import have_compose, have_engine
+from tests.helpers.init import PYTHON
+from tests.helpers.stack import BUSYBOX, Stack, busybox_profile, docker, make_stack
 
 pytestmark = [
     pytest.mark.integration,
