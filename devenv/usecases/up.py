@@ -82,8 +82,8 @@ def converge(
     # seed only when the services the seed tasks run in are among those brought up
     needs_seed = seed and not state.seeded and state.seed_tasks > 0 and set(state.seed_services) <= set(wanted)
     if not stale and not needs_seed and _converged(statuses, wanted, state.service_hashes):
-        return UpResult(statuses, changed=False)
-    warnings = _secret_warnings(ctx, prep)
+        return UpResult(statuses, changed=False, warnings=list(prep.notes))
+    warnings = [*prep.notes, *_secret_warnings(ctx, prep)]
     if stale:
         if progress:
             progress("building " + ", ".join(stale), statuses)

@@ -84,6 +84,7 @@ class Prepared:
     profile: Profile | None  # loaded only when rendering was needed
     # named volume -> secret variables that changed in this render and reach a service mounting it
     changed_secrets: dict[str, list[str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what the user should know, e.g. a damaged file rewritten
 
 
 def prepare(
@@ -103,7 +104,11 @@ def prepare(
         raise UserError(f"{ws.root} is not a devenv workspace", hint="pass --profile NAME (e.g. example)")
     if state is not None and profile_ref is None and not sets and repo_dir is None and up_to_date(ws, state, ctx.env):
         return Prepared(ws, state, files_of(ws, state), rerendered=False, profile=None)
-    return _render(ctx, ws, state, profile_ref, sets, ask, repo_dir)
+    damaged = state is not None and bool(state.files_digest) and ws.files_digest() != state.files_digest
+    prep = _render(ctx, ws, state, profile_ref, sets, ask, repo_dir)
+    if damaged:
+        prep.notes.append(f"{ws.compose_file} or {ws.env_file.name} had been changed or damaged: written again")
+    return prep
 
 
 def _load_or_set_aside(ws: Workspace) -> WorkspaceState | None:
