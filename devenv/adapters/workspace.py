@@ -119,7 +119,7 @@ class Workspace:
         except (OSError, UnicodeDecodeError) as exc:
             raise UserError(
                 f"the secrets file {self.env_file} cannot be read ({exc})",
-                hint=f"move {self.env_file} out of the way, then run `devenv up` (it asks for what is missing)",
+                hint=f"move {self.env_file} out of the way, then run `devenv up`: it names any secret to answer again",
             ) from exc
         return parse_dotenv(text)
 

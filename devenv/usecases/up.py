@@ -115,9 +115,9 @@ def _secret_warnings(ctx: AppContext, prep: Prepared) -> list[str]:
         if volume in existing:
             which = ", ".join(names)
             out.append(
-                f"changed secret {which} reaches volume '{existing[volume]}', which holds data made with the old "
-                f"value: a service that applies it only when first initialising (e.g. a database password) keeps "
-                f"the old one. `devenv reset` re-creates the volume and seeds it again with the new value."
+                f"secret {which} changed, but volume '{existing[volume]}' was initialised with the old value: "
+                "a service that reads it only on first start (e.g. a database password) still uses the old one. "
+                "To apply it: `devenv reset` (deletes the data and seeds again)"
             )
     return out
 

@@ -58,7 +58,7 @@ def test_changed_secret_recreates_its_services_and_warns_about_the_volume(stack:
     assert after["db"] != before["db"] and after["web"] != before["web"]
     assert env_of(after["db"], "POSTGRES_PASSWORD") == "New-pw"
     volume = f"{stack.project}_db-data"
-    assert f"changed secret db_password reaches volume '{volume}'" in done.err
+    assert f"secret db_password changed, but volume '{volume}' was initialised with the old value" in done.err
     assert "`devenv reset`" in done.err
     # the value is not recoverable from what devenv wrote or labelled: no plain digest anywhere
     plain = hashlib.sha256(b"New-pw").hexdigest()
