@@ -96,9 +96,15 @@ class Workspace:
             hint=f"run `devenv up --profile {ref}` to write it again (the damaged file is kept beside it)",
         )
 
-    def set_aside(self) -> None:
-        """Keep a damaged state.json as state.json.damaged, so `up --profile` can start over."""
-        os.replace(self.state_file, self.state_dir / "state.json.damaged")
+    def set_aside(self) -> WorkspaceState | None:
+        """Keep a damaged state.json as state.json.damaged, so `up --profile` can start over; returns what
+        can be salvaged from it (its fields of the right type), or None."""
+        aside = self.state_dir / "state.json.damaged"
+        os.replace(self.state_file, aside)
+        try:
+            return WorkspaceState.from_json(json.loads(aside.read_text(encoding="utf-8")), lenient=True)
+        except (OSError, UnicodeDecodeError, ValueError):
+            return None
 
     def save(self, state: WorkspaceState) -> None:
         self.prepare()

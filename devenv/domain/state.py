@@ -51,8 +51,10 @@ class WorkspaceState:
         return {"version": STATE_VERSION, **asdict(self)}
 
     @classmethod
-    def from_json(cls, data: object) -> WorkspaceState:
-        """State read back from JSON, every field's type checked; raises ValueError naming the bad field."""
+    def from_json(cls, data: object, *, lenient: bool = False) -> WorkspaceState:
+        """State read back from JSON, every field's type checked; raises ValueError naming the bad field.
+
+        `lenient` drops optional fields of the wrong type instead (salvaging what a damaged file still says)."""
         if not isinstance(data, dict):
             raise ValueError("the file does not hold a JSON object")
         profile = data.get("profile")
@@ -66,9 +68,10 @@ class WorkspaceState:
         values: dict[str, Any] = {}
         for name, kind in _FIELDS.items():
             if name in data:
-                if not _fits(data[name], kind):
+                if _fits(data[name], kind):
+                    values[name] = data[name]
+                elif not lenient:
                     raise ValueError(f"'{name}' should be {_DESCRIBED[kind]}")
-                values[name] = data[name]
         return cls(
             workspace_id=data["workspace_id"],
             project=data["project"],

@@ -112,14 +112,14 @@ def prepare(
 
 
 def _load_or_set_aside(ws: Workspace) -> WorkspaceState | None:
-    """With --profile, a damaged state.json is kept aside and the workspace starts over (its .env kept)."""
+    """With --profile, a damaged state.json is kept aside; what it still says correctly is kept (the
+    non-secret answers, whether the stack was seeded), the rest starts over. Secrets come from .env."""
     if not ws.exists():
         return None
     try:
         return ws.load()
     except DamagedState:
-        ws.set_aside()
-        return None
+        return ws.set_aside()
 
 
 def _render(

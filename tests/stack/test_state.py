@@ -148,8 +148,10 @@ def test_damaged_state_gets_a_hint_that_works_when_followed(stack: Stack) -> Non
     followed = stack.devenv(*command[1:])
     assert followed.code == 0, followed.err
     assert stack.devenv("status").code == 0
-    # the secret came back from .env, not from the profile's default
-    assert env_of(stack.container_ids()["db"], "POSTGRES_PASSWORD") == "Kept-pw"
+    # the secret came back from .env, not from the profile's default; what state still said is kept
+    db = stack.container_ids()["db"]
+    assert env_of(db, "POSTGRES_PASSWORD") == "Kept-pw"
+    assert docker("exec", db, "cat", "/data/seed.log") == "seeded\n"
 
 
 def test_status_needs_up_when_a_container_is_missing(stack: Stack) -> None:
