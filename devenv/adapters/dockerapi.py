@@ -138,6 +138,11 @@ class EngineAPI:
         result = self.get(f"/containers/{quote(container_id)}/json")
         return result if isinstance(result, dict) else None
 
+    def volumes(self, labels: Mapping[str, str]) -> list[dict[str, Any]]:
+        filters = json.dumps({"label": [f"{k}={v}" for k, v in labels.items()]})
+        result = self.get("/volumes", {"filters": filters})
+        return list((result or {}).get("Volumes") or []) if isinstance(result, dict) else []
+
     def all_containers(self) -> list[dict[str, Any]]:
         return list(self.get("/containers/json", {"all": "0"}) or [])
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -10,6 +11,7 @@ from devenv.adapters.fs import read_text
 from devenv.errors import UserError
 
 SUFFIXES = (".yaml", ".yml")
+MAX_PROFILE_BYTES = 256 * 1024  # reading and checking stays within a couple of seconds
 
 
 def shipped_profiles_dir() -> Path:
@@ -95,6 +97,14 @@ class ProfileFiles:
 
     def read(self, ref: str, from_file: str | None) -> tuple[str, str]:
         path = self.locate(ref, from_file)
+        with contextlib.suppress(OSError):  # read_text reports a file that cannot be read
+            size = path.stat().st_size
+            if size > MAX_PROFILE_BYTES:
+                raise UserError(
+                    f"profile {path} is {size // 1024} KiB: larger than the {MAX_PROFILE_BYTES // 1024} KiB "
+                    "devenv reads",
+                    hint="a profile describes services, a few KiB each; split it with `extends` or move data out",
+                )
         # absolute: relative build contexts and mounts of a repo-less profile start from its folder
         return read_text(path, what="profile"), str(path)
 

@@ -1,6 +1,7 @@
-"""A workspace on disk: `.devenv/` with state.json, compose.yaml, .env (0600) and a lock.
+"""A workspace on disk: `.devenv/` with state.json, compose.yaml, .env (0600), secret.key (0600), a lock.
 
-State files are written atomically; mutating commands hold an exclusive lock for their whole run.
+State files are written atomically and validated when read back; mutating commands hold an exclusive lock
+for their whole run.
 """
 
 from __future__ import annotations
@@ -21,6 +22,11 @@ from devenv.errors import UserError
 
 STATE_DIR = ".devenv"
 LOCK_WAIT_SECONDS = 10.0
+_OWN_FILES = (".gitignore", "lock", "secret.key", ".env", "compose.yaml")
+
+
+class DamagedState(UserError):
+    """state.json cannot be used; `devenv up --profile REF` writes it again."""
 
 
 class Workspace:
@@ -45,6 +51,10 @@ class Workspace:
     def lock_file(self) -> Path:
         return self.state_dir / "lock"
 
+    @property
+    def key_file(self) -> Path:
+        return self.state_dir / "secret.key"
+
     def exists(self) -> bool:
         return self.state_file.is_file()
 
@@ -58,18 +68,43 @@ class Workspace:
     # -- state --
     def load(self) -> WorkspaceState:
         try:
-            data = json.loads(self.state_file.read_text(encoding="utf-8"))
-            return WorkspaceState.from_json(data)
+            text = self.state_file.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise UserError(
                 f"{self.root} is not a devenv workspace",
                 hint="run `devenv up --profile NAME` or `devenv init`",
             ) from None
-        except (ValueError, TypeError, KeyError) as exc:
-            raise UserError(
-                f"workspace state {self.state_file} is damaged ({exc})",
-                hint="run `devenv up --profile NAME` to write it again",
-            ) from exc
+        except (OSError, UnicodeDecodeError) as exc:
+            raise self._damaged(str(exc), None) from exc
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise self._damaged(f"not JSON: {exc}", None) from exc
+        try:
+            return WorkspaceState.from_json(data)
+        except ValueError as exc:
+            raise self._damaged(str(exc), data) from exc
+
+    def _damaged(self, why: str, data: object) -> DamagedState:
+        ref = "NAME"
+        if isinstance(data, dict) and isinstance(data.get("profile"), dict):
+            found = data["profile"].get("ref")
+            if isinstance(found, str) and found and not found.startswith("-"):
+                ref = found
+        return DamagedState(
+            f"workspace state {self.state_file} is damaged ({why})",
+            hint=f"run `devenv up --profile {ref}` to write it again (the damaged file is kept beside it)",
+        )
+
+    def set_aside(self) -> WorkspaceState | None:
+        """Keep a damaged state.json as state.json.damaged, so `up --profile` can start over; returns what
+        can be salvaged from it (its fields of the right type), or None."""
+        aside = self.state_dir / "state.json.damaged"
+        os.replace(self.state_file, aside)
+        try:
+            return WorkspaceState.from_json(json.loads(aside.read_text(encoding="utf-8")), lenient=True)
+        except (OSError, UnicodeDecodeError, ValueError):
+            return None
 
     def save(self, state: WorkspaceState) -> None:
         self.prepare()
@@ -87,14 +122,65 @@ class Workspace:
             text = self.env_file.read_text(encoding="utf-8")
         except FileNotFoundError:
             return {}
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UserError(
+                f"the secrets file {self.env_file} cannot be read ({exc})",
+                hint=f"move {self.env_file} out of the way, then run `devenv up`: it names any secret to answer again",
+            ) from exc
         return parse_dotenv(text)
+
+    def files_digest(self) -> str:
+        """A digest of the generated compose.yaml and .env as they are on disk ("" if compose.yaml is gone)."""
+        h = hashlib.sha256()
+        for path in (self.compose_file, self.env_file):
+            try:
+                h.update(path.read_bytes())
+            except FileNotFoundError:
+                if path == self.compose_file:
+                    return ""
+            except OSError:
+                return ""
+            h.update(b"\0")
+        return h.hexdigest()
+
+    def read_key(self) -> bytes | None:
+        """The workspace's secret key for keyed digests, or None when it is missing or damaged."""
+        try:
+            text = self.key_file.read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        return bytes.fromhex(text) if re.fullmatch(r"[0-9a-f]{64}", text) else None
+
+    def ensure_key(self) -> bytes:
+        """The secret key, made (32 random bytes, mode 0600) when missing or damaged."""
+        key = self.read_key()
+        if key is None:
+            if self.key_file.is_dir():
+                raise UserError(f"{self.key_file} is a folder", hint=f"remove it: rm -r {self.key_file}")
+            key = os.urandom(32)
+            write_atomic(self.key_file, key.hex() + "\n", mode=0o600)
+        return key
+
+    def discard(self) -> None:
+        """Remove a .devenv/ that this command created and that never became a workspace."""
+        for name in _OWN_FILES:
+            with contextlib.suppress(OSError):
+                (self.state_dir / name).unlink()
+        with contextlib.suppress(OSError):
+            self.state_dir.rmdir()
 
     # -- lock --
     @contextlib.contextmanager
     def lock(self, command: str, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
         """Serialise devenv commands on this workspace; the second waits briefly, then names the holder."""
         self.prepare()
-        fd = os.open(self.lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fd = os.open(self.lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise UserError(
+                f"cannot open the workspace lock {self.lock_file} ({exc.strerror})",
+                hint=f"it must be a file devenv can write: remove it (rm -r {self.lock_file}) and try again",
+            ) from exc
         acquired = False
         try:
             deadline = time.monotonic() + wait
@@ -131,17 +217,22 @@ def find_workspace(start: Path) -> Workspace | None:
 
 
 def parse_dotenv(text: str) -> dict[str, str]:
-    """Read back the .env devenv writes (KEY='literal' or KEY="escaped"); other lines are ignored."""
+    """Read back the .env devenv writes: KEY="escaped" (and the older KEY='literal'); other lines are ignored.
+
+    Lines end at \\n only: a carriage return belongs to the value it is in."""
     out: dict[str, str] = {}
-    for line in text.splitlines():
-        m = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)", line.strip())
+    for line in text.split("\n"):
+        m = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)", line.strip(" \t"))
         if not m:
             continue
         key, raw = m.groups()
         if len(raw) >= 2 and raw[0] == raw[-1] == "'":
             out[key] = raw[1:-1]
         elif len(raw) >= 2 and raw[0] == raw[-1] == '"':
-            out[key] = re.sub(r"\\(.)", r"\1", raw[1:-1])
+            out[key] = re.sub(r"\\(.)", lambda e: _UNESCAPE.get(e.group(1), e.group(1)), raw[1:-1])
         else:
             out[key] = raw
     return out
+
+
+_UNESCAPE = {"r": "\r", "n": "\n", "t": "\t"}

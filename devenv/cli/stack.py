@@ -80,6 +80,8 @@ def print_up_result(result: UpResult) -> None:
             extra.append("seeded")
         suffix = f" ({'; '.join(extra)})" if extra else ""
         typer.echo(f"Stack is up in {result.seconds:.1f}s{suffix}.")
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
 
 
 class ProgressView:
@@ -197,6 +199,8 @@ def status(
         typer.echo("warning: the profile or its answers changed since the last up; run `devenv up`", err=True)
     elif report.drifted:
         typer.echo(f"warning: {', '.join(report.drifted)} no longer match the profile; run `devenv up`", err=True)
+    elif report.missing:
+        typer.echo(f"warning: {', '.join(report.missing)} not created; run `devenv up`", err=True)
     if not report.healthy:
         raise typer.Exit(ExitCode.STACK_FAILURE)
 

@@ -61,7 +61,7 @@ class ServiceStatus:
 
 
 _HEALTH = re.compile(r"\((healthy|unhealthy|health: starting)\)")
-_EXIT = re.compile(r"Exited \((-?\d+)\)")
+_EXIT = re.compile(r"(?:Exited|Restarting) \((-?\d+)\)")
 
 
 def status_from_container(service: str, container: dict[str, Any]) -> ServiceStatus:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from devenv.domain.profile import Command, Mount, Profile, Service
+from devenv.domain.state import keyed_digest
 from devenv.domain.variables import interpolate, secret_env_name
 from devenv.domain.yamldoc import Located, PathKey
 from devenv.errors import Problem, ProfileError
@@ -34,6 +35,7 @@ class RenderTarget:
     project: str  # the compose project name
     workspace: str  # the label value naming the workspace that owns every resource
     repo_dir: str | None = None  # absolute path of the platform checkout (profiles with a repo)
+    secret_key: bytes = b""  # keys the digests of secret values that enter the config hashes
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class Rendered:
     secrets: dict[str, str]
     service_hashes: dict[str, str]
     seed: tuple[SeedStep, ...] = ()
+    service_secrets: dict[str, list[str]] = field(default_factory=dict)  # service -> secret variables it uses
     host_ports: dict[str, list[int]] = field(default_factory=dict)
 
     @property
@@ -66,11 +69,14 @@ class Rendered:
 
 
 def dotenv_quote(value: str) -> str:
-    """Quote for compose's .env parser: single quotes are literal; otherwise double quotes with escapes."""
-    if "'" not in value:
-        return f"'{value}'"
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
+    """Quote for compose's .env parser: always double quotes, with \\ " $ and control characters escaped.
+
+    (Single quotes are not literal there: a backslash before the closing quote escapes it.)"""
+    escaped = value.translate(_DOTENV_ESCAPES)
     return f'"{escaped}"'
+
+
+_DOTENV_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "$": "\\$", "\r": "\\r", "\n": "\\n", "\t": "\\t"})
 
 
 def valid_project_name(name: str) -> bool:
@@ -106,6 +112,11 @@ class _Renderer:
 
     def command(self, value: Command) -> str | list[str]:
         return self.compose_text(value) if isinstance(value, str) else [self.compose_text(v) for v in value]
+
+    def secrets_in(self, rendered: dict[str, Any]) -> list[str]:
+        """The secret variables a rendered service refers to (as ${DEVENV_SECRET_...})."""
+        text = json.dumps(rendered)
+        return sorted(n for n in self.secret_vars if "${" + secret_env_name(n) + "}" in text)
 
     def fail(self, path: PathKey, message: str, hint: str | None = None, code: str = "render") -> None:
         self.problems.append(self.doc.problem(path, message, hint=hint, code=code))
@@ -295,9 +306,15 @@ def render(profile: Profile, values: Mapping[str, str], target: RenderTarget) ->
     labels = {LABEL_WORKSPACE: target.workspace, LABEL_PROFILE: f"{profile.name}@{profile.version}"}
     services: dict[str, Any] = {}
     hashes: dict[str, str] = {}
+    service_secrets: dict[str, list[str]] = {}
     for name, service in profile.services.items():
         rendered = r.service(name, service, labels)
-        hashes[name] = _hash(rendered)
+        used = r.secrets_in(rendered)
+        # a changed secret changes the hash (so the service is recreated) through a keyed digest only
+        digests = {v: keyed_digest(target.secret_key, v, values.get(v, "")) for v in used}
+        hashes[name] = _hash({"service": rendered, "secrets": digests} if used else rendered)
+        if used:
+            service_secrets[name] = used
         rendered["labels"][LABEL_HASH] = hashes[name]
         services[name] = rendered
     host_ports = r.check_ports()
@@ -327,4 +344,11 @@ def render(profile: Profile, values: Mapping[str, str], target: RenderTarget) ->
     if r.problems:
         raise ProfileError(r.problems)
     secrets = {secret_env_name(n): values[n] for n in sorted(r.secret_vars) if n in values}
-    return Rendered(compose=compose, secrets=secrets, service_hashes=hashes, seed=seed, host_ports=host_ports)
+    return Rendered(
+        compose=compose,
+        secrets=secrets,
+        service_hashes=hashes,
+        seed=seed,
+        host_ports=host_ports,
+        service_secrets=service_secrets,
+    )

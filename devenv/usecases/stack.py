@@ -6,11 +6,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from devenv.adapters.compose import ComposeFiles
 from devenv.context import AppContext
 from devenv.domain.health import PROJECT_LABEL, ServiceStatus, service_statuses
 from devenv.errors import StackFailure, UserError
 from devenv.usecases.up import Progress, UpResult, converge
-from devenv.usecases.workspace import current_key, files_of, open_existing, prepare
+from devenv.usecases.workspace import files_of, open_existing, prepare, up_to_date
 
 
 @dataclass
@@ -27,8 +28,13 @@ class StatusReport:
     optional: tuple[str, ...] = ()
 
     @property
+    def missing(self) -> list[str]:
+        """Services outside the optional groups that have no container: `up` would create them."""
+        return [n for n, st in self.statuses.items() if st.state == "missing" and n not in self.optional]
+
+    @property
     def needs_up(self) -> bool:
-        return self.profile_changed or bool(self.drifted)
+        return self.profile_changed or bool(self.drifted) or bool(self.missing)
 
     @property
     def healthy(self) -> bool:
@@ -52,7 +58,7 @@ def status(ctx: AppContext) -> StatusReport:
         profile=state.profile.ref,
         statuses=statuses,
         drifted=drifted,
-        profile_changed=current_key(ws, state, ctx.env) != state.render_key,
+        profile_changed=not up_to_date(ws, state, ctx.env),
         now=time.time(),
         parity=_parity_line(ctx) if state.parity else None,
         optional=tuple(state.optional),
@@ -75,10 +81,11 @@ def down(ctx: AppContext, *, volumes: bool, confirm: Callable[[str], bool]) -> N
     if volumes and not confirm(f"Remove the stack '{state.project}' and its volumes (all its data)?"):
         raise UserError("nothing removed", hint="pass --yes to skip the question")
     with ws.lock("down"):
+        files = files_of(ws, state)
+        if not state.files_digest or ws.files_digest() != state.files_digest:
+            files = prepare(ctx, profile_ref=None, sets={}).files  # a damaged compose file is written again
         args = ["down", "--remove-orphans", *(["--volumes"] if volumes else [])]
-        done = ctx.compose.run(files_of(ws, state), args)
-        if not done.ok:
-            raise StackFailure(f"docker compose down failed: {done.stderr.strip()[-500:]}", hint="see `devenv status`")
+        _compose_or_fail(ctx, files, args)
         if volumes:
             state.seeded = False
             ws.save(state)
@@ -96,14 +103,20 @@ def reset(
         prep = prepare(ctx, profile_ref=None, sets={})
         if progress:
             progress("removing containers and volumes", {})
-        done = ctx.compose.run(prep.files, ["down", "--remove-orphans", "--volumes"])
-        if not done.ok:
-            raise StackFailure(f"docker compose down failed: {done.stderr.strip()[-500:]}", hint="see `devenv status`")
+        _compose_or_fail(ctx, prep.files, ["down", "--remove-orphans", "--volumes"])
         prep.state.seeded = False
         prep.workspace.save(prep.state)
         result = converge(ctx, prep, timeout=timeout, progress=progress)
     result.seconds = time.monotonic() - started
     return result
+
+
+def _compose_or_fail(ctx: AppContext, files: ComposeFiles, args: list[str]) -> None:
+    """Run a compose command; an engine that does not answer is an environment problem (exit 3)."""
+    done = ctx.compose.run(files, args)
+    if not done.ok:
+        ctx.api.containers({PROJECT_LABEL: files.project})  # raises EnvironmentProblem when the engine is away
+        raise StackFailure(f"docker compose {args[0]} failed: {done.stderr.strip()[-500:]}", hint="see `devenv status`")
 
 
 def passthrough(ctx: AppContext, args: list[str]) -> int:

@@ -7,7 +7,7 @@ import shlex
 import subprocess
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from devenv.adapters.compose import ComposeFiles
@@ -18,7 +18,9 @@ from devenv.usecases.workspace import Ask, Prepared, context_fingerprint, prepar
 
 Progress = Callable[[str, dict[str, ServiceStatus]], None]  # (phase, statuses)
 POLL_SECONDS = 0.2  # one engine query per poll, a few milliseconds each
+SETTLE_SECONDS = 1.5  # a service without a health check must run this long without restarting
 LOG_LINES = 30
+VOLUME_LABEL = "com.docker.compose.volume"
 
 
 @dataclass
@@ -28,6 +30,7 @@ class UpResult:
     built: list[str] = field(default_factory=list)
     seeded: bool = False
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
 
 
 def up(
@@ -47,9 +50,15 @@ def up(
 
     started = time.monotonic()
     ws = locate(ctx, create=profile_ref is not None)
-    with ws.lock("up"):
-        prep = prepare(ctx, profile_ref=profile_ref, sets=sets or {}, ask=ask, repo_dir=repo_dir)
-        result = converge(ctx, prep, services=services, build=build, seed=seed, timeout=timeout, progress=progress)
+    fresh = not ws.state_dir.exists()
+    try:
+        with ws.lock("up"):
+            prep = prepare(ctx, profile_ref=profile_ref, sets=sets or {}, ask=ask, repo_dir=repo_dir)
+            result = converge(ctx, prep, services=services, build=build, seed=seed, timeout=timeout, progress=progress)
+    except BaseException:
+        if fresh and not ws.exists():  # a rejected first `up` leaves no .devenv/ behind
+            ws.discard()
+        raise
     result.seconds = time.monotonic() - started
     return result
 
@@ -73,7 +82,8 @@ def converge(
     # seed only when the services the seed tasks run in are among those brought up
     needs_seed = seed and not state.seeded and state.seed_tasks > 0 and set(state.seed_services) <= set(wanted)
     if not stale and not needs_seed and _converged(statuses, wanted, state.service_hashes):
-        return UpResult(statuses, changed=False)
+        return UpResult(statuses, changed=False, warnings=list(prep.notes))
+    warnings = [*prep.notes, *_secret_warnings(ctx, prep)]
     if stale:
         if progress:
             progress("building " + ", ".join(stale), statuses)
@@ -88,7 +98,28 @@ def converge(
         state.seeded = True
         seeded = True
     prep.workspace.save(state)
-    return UpResult(statuses, changed=True, built=stale, seeded=seeded)
+    return UpResult(statuses, changed=True, built=stale, seeded=seeded, warnings=warnings)
+
+
+def _secret_warnings(ctx: AppContext, prep: Prepared) -> list[str]:
+    """A changed secret that reaches a service owning an existing volume may not take effect (a database
+    applies its password only when it initialises its data): say so, rather than report a plain success."""
+    if not prep.changed_secrets:
+        return []
+    existing = {
+        str((v.get("Labels") or {}).get(VOLUME_LABEL)): str(v.get("Name"))
+        for v in ctx.api.volumes({PROJECT_LABEL: prep.files.project})
+    }
+    out = []
+    for volume, names in sorted(prep.changed_secrets.items()):
+        if volume in existing:
+            which = ", ".join(names)
+            out.append(
+                f"secret {which} changed, but volume '{existing[volume]}' was initialised with the old value: "
+                "a service that reads it only on first start (e.g. a database password) still uses the old one. "
+                "To apply it: `devenv reset` (deletes the data and seeds again)"
+            )
+    return out
 
 
 def _wanted(prep: Prepared, services: list[str] | None) -> list[str]:
@@ -123,11 +154,12 @@ def _converged(statuses: dict[str, ServiceStatus], wanted: list[str], hashes: di
 def _build(ctx: AppContext, files: ComposeFiles, services: list[str]) -> None:
     done = ctx.compose.run(files, ["build", *services])
     if not done.ok:
-        tail = "\n".join(done.stderr.strip().splitlines()[-LOG_LINES:] or done.stdout.strip().splitlines()[-LOG_LINES:])
+        # the failing step's own output may be on stdout (the classic builder) and the verdict on stderr
+        lines = [*done.stdout.strip().splitlines()[-LOG_LINES:], *done.stderr.strip().splitlines()[-LOG_LINES:]]
         raise StackFailure(
             f"building {', '.join(services)} failed",
             hint="fix the Dockerfile or build context, then run `devenv up` again",
-            details=["build output (last lines):", *tail.splitlines()],
+            details=["build output (last lines):", *[line for line in lines if line.strip()]],
         )
 
 
@@ -139,6 +171,8 @@ def _start_and_wait(
     proc = ctx.runner.spawn(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + timeout
     all_services = list(prep.state.service_hashes)
+    unchecked = [n for n in wanted if n not in prep.state.healthchecked]  # up only once settled
+    settling: dict[str, tuple[float, tuple[object, ...]]] = {}
     statuses: dict[str, ServiceStatus] = {}
     compose_done = False
     stderr = ""
@@ -156,9 +190,16 @@ def _start_and_wait(
             failed = [n for n in wanted if statuses[n].failure and statuses[n].state != "missing"]
             # a restart loop never ends by itself, and compose may wait on it forever: diagnose it now
             looping = [n for n in wanted if statuses[n].state == "restarting"]
+            if not looping:
+                restarted = _restarted(ctx, statuses, unchecked, settling)
+                statuses.update(
+                    {n: replace(statuses[n], state="restarting", exit_code=c) for n, c in restarted.items()}
+                )
+                looping = list(restarted)
             if (failed and compose_done) or looping:
                 raise _diagnose(ctx, prep, statuses, looping or wanted, stderr)
-            if compose_done and all(statuses[n].ready for n in wanted):
+            settled = all(time.monotonic() - settling[n][0] >= SETTLE_SECONDS for n in unchecked if n in settling)
+            if compose_done and all(statuses[n].ready for n in wanted) and settled:
                 return statuses
             if time.monotonic() > deadline:
                 slow = [n for n in wanted if not statuses[n].ready]
@@ -168,6 +209,37 @@ def _start_and_wait(
         if proc.poll() is None:
             proc.terminate()
             proc.wait(timeout=30)
+
+
+def _restarted(
+    ctx: AppContext,
+    statuses: dict[str, ServiceStatus],
+    services: list[str],
+    settling: dict[str, tuple[float, tuple[object, ...]]],
+) -> dict[str, int | None]:
+    """Services without a health check that restarted while settling (a crash loop between two polls).
+
+    Each running one is watched from its first sighting: the same container must keep the same start
+    time and restart count for SETTLE_SECONDS before it counts as up. Returns {service: last exit code}."""
+    looping: dict[str, int | None] = {}
+    for name in services:
+        st = statuses[name]
+        if not st.ready:
+            settling.pop(name, None)
+            continue
+        info = ctx.api.inspect(st.container_id) or {}
+        state = info.get("State") or {}
+        seen = (st.container_id, state.get("StartedAt"), info.get("RestartCount"))
+        code = state.get("ExitCode")
+        if state.get("Restarting"):
+            looping[name] = code if isinstance(code, int) else None
+        elif not state.get("Running"):
+            settling.pop(name, None)  # stopped: the next poll sees it exited
+        elif name not in settling or settling[name][1][0] != st.container_id:
+            settling[name] = (time.monotonic(), seen)
+        elif settling[name][1] != seen:
+            looping[name] = code if isinstance(code, int) else None
+    return looping
 
 
 _PORT_PATTERNS = (

@@ -1,22 +1,22 @@
 """Opening a workspace and keeping its rendered compose file in step with profile and answers.
 
-`prepare` is the no-op fast path's first half: when nothing that rendering depends on changed, it
-re-renders nothing and imports no YAML.
+`prepare` is the no-op fast path's first half: when nothing that rendering depends on changed and the
+generated files are as written (a digest kept in state), it re-renders nothing and imports no YAML.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from devenv import __version__
 from devenv.adapters.compose import ComposeFiles
-from devenv.adapters.workspace import Workspace, find_workspace
+from devenv.adapters.workspace import DamagedState, Workspace, find_workspace
 from devenv.context import AppContext
 from devenv.domain.profile import Profile, Variable
-from devenv.domain.state import ProfileRef, WorkspaceState, render_key
+from devenv.domain.state import ProfileRef, WorkspaceState, keyed_digest, render_key
 from devenv.errors import UserError
 
 # asks the user for the missing variables' answers (init's questionary prompts); None: fail instead
@@ -59,7 +59,20 @@ def current_key(ws: Workspace, state: WorkspaceState, env: Mapping[str, str]) ->
         except OSError:
             return None
     extra = [__version__, state.repo_dir or "", state.project, *env_layer(env)]
-    return render_key(texts, state.answers, ws.read_secrets(), extra)
+    key = ws.read_key()
+    if key is None:
+        return None
+    return render_key(texts, state.answers, ws.read_secrets(), extra, key)
+
+
+def up_to_date(ws: Workspace, state: WorkspaceState, env: Mapping[str, str]) -> bool:
+    """The rendered files match the profile and answers, and are intact on disk (no YAML parsed)."""
+    return (
+        bool(state.render_key)
+        and bool(state.files_digest)
+        and ws.files_digest() == state.files_digest
+        and current_key(ws, state, env) == state.render_key
+    )
 
 
 @dataclass
@@ -69,6 +82,9 @@ class Prepared:
     files: ComposeFiles
     rerendered: bool
     profile: Profile | None  # loaded only when rendering was needed
+    # named volume -> secret variables that changed in this render and reach a service mounting it
+    changed_secrets: dict[str, list[str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what the user should know, e.g. a damaged file rewritten
 
 
 def prepare(
@@ -83,20 +99,27 @@ def prepare(
 
     The caller holds the workspace lock."""
     ws = locate(ctx, create=profile_ref is not None)
-    state = ws.load() if ws.exists() else None
+    state = _load_or_set_aside(ws) if profile_ref is not None else (ws.load() if ws.exists() else None)
     if state is None and profile_ref is None:
         raise UserError(f"{ws.root} is not a devenv workspace", hint="pass --profile NAME (e.g. example)")
-    if (
-        state is not None
-        and profile_ref is None
-        and not sets
-        and repo_dir is None
-        and ws.compose_file.exists()
-        and state.render_key
-        and current_key(ws, state, ctx.env) == state.render_key
-    ):
+    if state is not None and profile_ref is None and not sets and repo_dir is None and up_to_date(ws, state, ctx.env):
         return Prepared(ws, state, files_of(ws, state), rerendered=False, profile=None)
-    return _render(ctx, ws, state, profile_ref, sets, ask, repo_dir)
+    damaged = state is not None and bool(state.files_digest) and ws.files_digest() != state.files_digest
+    prep = _render(ctx, ws, state, profile_ref, sets, ask, repo_dir)
+    if damaged:
+        prep.notes.append(f"{ws.compose_file} or {ws.env_file.name} had been changed or damaged: written again")
+    return prep
+
+
+def _load_or_set_aside(ws: Workspace) -> WorkspaceState | None:
+    """With --profile, a damaged state.json is kept aside; what it still says correctly is kept (the
+    non-secret answers, whether the stack was seeded), the rest starts over. Secrets come from .env."""
+    if not ws.exists():
+        return None
+    try:
+        return ws.load()
+    except DamagedState:
+        return ws.set_aside()
 
 
 def _render(
@@ -124,16 +147,20 @@ def _render(
     profile = load(ctx, ref.file)
     check_answer_names(profile, sets, "--set")
     same_profile = state is not None and state.profile.file == ref.file
+    key = ws.read_key()
     stored: dict[str, object] = {}
-    if state is not None and same_profile:
+    if state is None or same_profile:  # after a damaged state.json, the .env still holds the secrets
         secrets = ws.read_secrets()
-        stored = {k: v for k, v in state.answers.items() if k in profile.variables}
+        stored = {k: v for k, v in state.answers.items() if k in profile.variables} if state else {}
         for name, var in profile.variables.items():
             if var.secret and secret_env_name(name) in secrets:
                 stored[name] = secrets[secret_env_name(name)]
+    given = env_answers(profile, ctx.env)
+    if state is not None and same_profile:
+        _check_secrets_kept(ws, profile, state, key, [sets, given, stored])
     layers: list[tuple[str, Mapping[str, object]]] = [
         ("--set", sets),
-        ("environment", env_answers(profile, ctx.env)),
+        ("environment", given),
         ("saved answers", stored),
     ]
     values = _answers(profile, layers, ask, coerce)
@@ -144,9 +171,12 @@ def _render(
         repo = state.repo_dir
     else:
         repo = str(ws.root) if profile.repo else None
-    rendered = render(profile, values, RenderTarget(project=project, workspace=workspace_id, repo_dir=repo))
+    key = ws.ensure_key() if key is None else key
+    target = RenderTarget(project=project, workspace=workspace_id, repo_dir=repo, secret_key=key)
+    rendered = render(profile, values, target)
     # the authoritative host-access gate: on what compose will read, before anything is written
     guard(ctx, profile, rendered.compose, repo_dir=repo, project_dir=ws.compose_file.parent)
+    digests = {n: keyed_digest(key, n, values[n]) for n, v in profile.variables.items() if v.secret and n in values}
     new_state = WorkspaceState(
         workspace_id=workspace_id,
         project=project,
@@ -157,6 +187,8 @@ def _render(
         service_hashes=rendered.service_hashes,
         healthchecked=sorted(n for n, s in profile.services.items() if s.healthcheck is not None),
         links={n: list(s.links) for n, s in profile.services.items()},
+        volumes={n: sorted({m.source for m in s.volumes if m.named and m.source}) for n, s in profile.services.items()},
+        secret_digests=digests,
         optional=sorted(n for n, s in profile.services.items() if s.profiles),
         seed_tasks=len(profile.seed),
         seed_services=sorted({t.service for t in profile.seed}),
@@ -174,8 +206,43 @@ def _render(
     write_atomic(ws.env_file, rendered.env_text, mode=0o600)
     write_atomic(ws.compose_file, rendered.compose_text)
     new_state.render_key = current_key(ws, new_state, ctx.env) or ""
+    new_state.files_digest = ws.files_digest()
     ws.save(new_state)
-    return Prepared(ws, new_state, files_of(ws, new_state), rerendered=True, profile=profile)
+    changed: dict[str, list[str]] = {}
+    if state is not None and same_profile:
+        was = state.secret_digests
+        for service, used in rendered.service_secrets.items():
+            moved = [n for n in used if n in was and was[n] != digests.get(n)]
+            for volume in new_state.volumes.get(service, []) if moved else []:
+                changed[volume] = sorted({*changed.get(volume, []), *moved})
+    return Prepared(ws, new_state, files_of(ws, new_state), rerendered=True, profile=profile, changed_secrets=changed)
+
+
+def _check_secrets_kept(
+    ws: Workspace,
+    profile: Profile,
+    state: WorkspaceState,
+    key: bytes | None,
+    layers: list[Mapping[str, object]],
+) -> None:
+    """A secret answered before and now gone from .env is an error, never a silent fall back to the default
+    (unless the default is exactly the value that was in use)."""
+    from devenv.domain.variables import AnswerError, coerce
+
+    for name, digest in state.secret_digests.items():
+        var = profile.variables.get(name)
+        if var is None or not var.secret or any(name in layer for layer in layers):
+            continue
+        if var.default is not None and key is not None:
+            try:
+                if keyed_digest(key, name, coerce(var, var.default)) == digest:
+                    continue
+            except AnswerError:
+                pass
+        raise UserError(
+            f"the secret '{name}' is missing from {ws.env_file} (it was answered before)",
+            hint=f"restore {ws.env_file} from a backup, or answer it again: devenv up --set {name}=...",
+        )
 
 
 def _answers(

@@ -46,7 +46,7 @@ def test_secrets_never_reach_the_compose_file(tmp_path: Path) -> None:
     out = rendered(tmp_path)
     assert "s3cret" not in out.compose_text
     assert out.secrets == {"DEVENV_SECRET_DB_PASSWORD": "s3cret$pw"}
-    assert "DEVENV_SECRET_DB_PASSWORD='s3cret$pw'" in out.env_text
+    assert 'DEVENV_SECRET_DB_PASSWORD="s3cret\\$pw"' in out.env_text
     # seed steps run through `compose exec` (no compose interpolation): plain values
     assert out.seed[0].argv == ("python3", "-m", "app.seed", "--password", "s3cret$pw")
     assert "s3cret" not in out.seed[0].name
