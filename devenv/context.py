@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from devenv.adapters.engine import Engine
     from devenv.adapters.process import ProcessRunner
     from devenv.adapters.system import System
-    from devenv.domain.hostaccess import Grant
+    from devenv.domain.profile.hostaccess import Grant
 
 
 @dataclass

@@ -8,7 +8,7 @@ import typer
 
 if TYPE_CHECKING:
     from devenv.context import AppContext
-    from devenv.domain.hostaccess import Grant
+    from devenv.domain.profile.hostaccess import Grant
 
 TrustOption = Annotated[
     bool,

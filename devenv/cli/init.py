@@ -17,7 +17,7 @@ from devenv.cli.stack import SetOption, TimeoutOption
 
 if TYPE_CHECKING:
     from devenv.context import AppContext
-    from devenv.domain.profile import Variable
+    from devenv.domain.profile.model import Variable
     from devenv.usecases.init import InitResult, ProfileChoice
 
 
@@ -112,7 +112,7 @@ def _ask(variables: list[Variable]) -> dict[str, str]:
     """One question per variable, its default pre-filled, each answer checked as it is typed."""
     import questionary
 
-    from devenv.domain.variables import coerce
+    from devenv.domain.profile.variables import coerce
 
     answers: dict[str, str] = {}
     for var in variables:
@@ -137,7 +137,7 @@ def _ask(variables: list[Variable]) -> dict[str, str]:
 
 
 def _validator(var: Variable, *, empty_ok: bool = False) -> Any:
-    from devenv.domain.variables import AnswerError, coerce
+    from devenv.domain.profile.variables import AnswerError, coerce
 
     def validate(text: str) -> bool | str:
         if empty_ok and text == "":

@@ -73,6 +73,6 @@ def render(
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the profile format, for editors."""
-    from devenv.domain.profile_spec import json_schema
+    from devenv.domain.profile.format import json_schema
 
     typer.echo(json.dumps(json_schema(), indent=2))

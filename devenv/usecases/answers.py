@@ -11,7 +11,7 @@ from devenv.errors import UserError
 
 if TYPE_CHECKING:
     from devenv.context import AppContext
-    from devenv.domain.profile import Profile, Variable
+    from devenv.domain.profile.model import Profile, Variable
     from devenv.usecases.workspace import Ask
 
 Out = Callable[[str], None]
@@ -31,7 +31,7 @@ def collect_answers(
 
     With --yes or no terminal (ask None, or ctx not interactive) defaults are taken as they are, and a
     variable with neither an answer nor a default is an error naming the --set that supplies it."""
-    from devenv.domain.variables import AnswerError, coerce, env_var_name, resolve_answers
+    from devenv.domain.profile.variables import AnswerError, coerce, env_var_name, resolve_answers
     from devenv.usecases.profiles import env_answers
 
     layers: list[tuple[str, Mapping[str, object]]] = [
@@ -74,7 +74,7 @@ def collect_answers(
 
 def saved_answers(root: Path, profile: Profile) -> dict[str, object]:
     """What an earlier run answered for this same profile: state.json, and secrets from the 0600 .env."""
-    from devenv.domain.variables import secret_env_name
+    from devenv.domain.profile.variables import secret_env_name
 
     ws = Workspace(root)
     if not ws.exists():

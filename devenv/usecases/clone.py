@@ -13,7 +13,7 @@ from devenv.errors import UserError
 
 if TYPE_CHECKING:
     from devenv.context import AppContext
-    from devenv.domain.profile import Repo
+    from devenv.domain.profile.model import Repo
 
 
 def _staging(root: Path) -> Path:

@@ -9,8 +9,15 @@ from pathlib import Path
 from typing import Any
 
 from devenv.context import AppContext
-from devenv.domain.hostaccess import DOCKER_SOCKETS, Grant, HostView, check_rendered, declared_grants, profile_hash
-from devenv.domain.profile import Profile
+from devenv.domain.profile.hostaccess import (
+    DOCKER_SOCKETS,
+    Grant,
+    HostView,
+    check_rendered,
+    declared_grants,
+    profile_hash,
+)
+from devenv.domain.profile.model import Profile
 from devenv.errors import ProfileError, UserError
 
 TRUST_FLAG = "--trust-host-access"

@@ -23,7 +23,7 @@ from devenv.usecases.clone import check_clone_target, clone_into, finish_interru
 
 if TYPE_CHECKING:
     from devenv.context import AppContext
-    from devenv.domain.profile import Profile, Repo
+    from devenv.domain.profile.model import Profile, Repo
     from devenv.usecases.up import Progress, UpResult
     from devenv.usecases.workspace import Ask
 

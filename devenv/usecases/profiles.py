@@ -9,10 +9,10 @@ from pathlib import Path
 from devenv import __version__
 from devenv.adapters.profiles import ProfileFiles, shipped_profiles_dir
 from devenv.context import AppContext
-from devenv.domain.loader import load_profile
-from devenv.domain.profile import Profile
-from devenv.domain.render import Rendered, RenderTarget, project_name_for, render
-from devenv.domain.variables import env_var_name, placeholder, resolve_answers
+from devenv.domain.profile.loader import load_profile
+from devenv.domain.profile.model import Profile
+from devenv.domain.profile.render import Rendered, RenderTarget, project_name_for, render
+from devenv.domain.profile.variables import env_var_name, placeholder, resolve_answers
 from devenv.errors import Problem, ProfileError, UserError
 from devenv.usecases.hostaccess import check as check_host_access
 

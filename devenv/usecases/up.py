@@ -343,7 +343,7 @@ def _port_variable(ctx: AppContext, prep: Prepared, service: str, port: int) -> 
 
 
 def _seed(ctx: AppContext, prep: Prepared, progress: Progress | None, statuses: dict[str, ServiceStatus]) -> None:
-    from devenv.domain.variables import interpolate, secret_env_name
+    from devenv.domain.profile.variables import interpolate, secret_env_name
     from devenv.usecases.profiles import load
 
     profile = prep.profile or load(ctx, prep.state.profile.file)

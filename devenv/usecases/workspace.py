@@ -10,17 +10,20 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from devenv import __version__
 from devenv.adapters.compose import ComposeFiles
 from devenv.adapters.workspace import DamagedState, Workspace, find_workspace
 from devenv.context import AppContext
-from devenv.domain.profile import Profile, Variable
 from devenv.domain.state import ProfileRef, WorkspaceState, keyed_digest, render_key
 from devenv.errors import UserError
 
+if TYPE_CHECKING:
+    from devenv.domain.profile.model import Profile, Variable
+
 # asks the user for the missing variables' answers (init's questionary prompts); None: fail instead
-Ask = Callable[[list[Variable]], dict[str, str]]
+Ask = Callable[[list["Variable"]], dict[str, str]]
 
 
 def locate(ctx: AppContext, *, create: bool = False) -> Workspace:
@@ -132,8 +135,8 @@ def _render(
     repo_dir: Path | None,
 ) -> Prepared:
     from devenv.adapters.fs import write_atomic
-    from devenv.domain.render import RenderTarget, render
-    from devenv.domain.variables import coerce, secret_env_name
+    from devenv.domain.profile.render import RenderTarget, render
+    from devenv.domain.profile.variables import coerce, secret_env_name
     from devenv.usecases.hostaccess import guard
     from devenv.usecases.profiles import check_answer_names, env_answers, load, profile_files
 
@@ -227,7 +230,7 @@ def _check_secrets_kept(
 ) -> None:
     """A secret answered before and now gone from .env is an error, never a silent fall back to the default
     (unless the default is exactly the value that was in use)."""
-    from devenv.domain.variables import AnswerError, coerce
+    from devenv.domain.profile.variables import AnswerError, coerce
 
     for name, digest in state.secret_digests.items():
         var = profile.variables.get(name)
@@ -251,7 +254,7 @@ def _answers(
     ask: Ask | None,
     coerce: Callable[[Variable, object], str],
 ) -> dict[str, str]:
-    from devenv.domain.variables import env_var_name, resolve_answers
+    from devenv.domain.profile.variables import env_var_name, resolve_answers
 
     resolved = resolve_answers(profile.variables, layers)
     if resolved.errors:

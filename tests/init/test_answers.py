@@ -9,7 +9,7 @@ import pytest
 
 from devenv.adapters.workspace import Workspace
 from devenv.context import AppContext
-from devenv.domain.profile import Profile, Variable
+from devenv.domain.profile.model import Profile, Variable
 from devenv.domain.state import ProfileRef, WorkspaceState
 from devenv.errors import UserError
 from devenv.settings import load_settings

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from devenv.adapters.workspace import Workspace
 from devenv.context import AppContext
-from devenv.domain.profile import Repo
+from devenv.domain.profile.model import Repo
 from devenv.settings import load_settings
 from devenv.usecases.clone import clone_into, finish_interrupted_clone
 from devenv.usecases.init import Record

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from devenv.domain import profile_spec
-from devenv.domain.render import HEALTH_DEFAULTS, LABEL_HASH, LABEL_PROFILE, LABEL_SERVICE, LABEL_WORKSPACE
-from devenv.domain.spec import Obj, OneOf, Spec
+from devenv.domain.profile import format as profile_spec
+from devenv.domain.profile.render import HEALTH_DEFAULTS, LABEL_HASH, LABEL_PROFILE, LABEL_SERVICE, LABEL_WORKSPACE
+from devenv.domain.profile.spec_engine import Obj, OneOf, Spec
 from tests.helpers.common import REPO_ROOT, Result
 
 DOC = REPO_ROOT / "docs" / "profiles.md"

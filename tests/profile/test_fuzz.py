@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from devenv import __version__
-from devenv.domain.loader import load_profile
+from devenv.domain.profile.loader import load_profile
 from devenv.errors import ProfileError
 
 KEYS = [

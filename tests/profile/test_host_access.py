@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from devenv.domain.composesyntax import Volume, compose_literal, parse_volume
+from devenv.domain.profile.composesyntax import Volume, compose_literal, parse_volume
 from tests.helpers.common import Result, write_yaml
 
 SOCKET = "/var/run/docker.sock"

@@ -9,7 +9,7 @@ import pytest
 
 from devenv import __version__
 from devenv.adapters.profiles import ProfileFiles
-from devenv.domain.loader import load_profile
+from devenv.domain.profile.loader import load_profile
 from devenv.errors import ProfileError
 from tests.helpers.common import Result
 

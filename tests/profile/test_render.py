@@ -11,8 +11,8 @@ import yaml
 
 from devenv import __version__
 from devenv.adapters.profiles import ProfileFiles
-from devenv.domain.loader import load_profile
-from devenv.domain.render import RenderTarget, parse_port, render
+from devenv.domain.profile.loader import load_profile
+from devenv.domain.profile.render import RenderTarget, parse_port, render
 from tests.helpers.common import Result, write_yaml
 from tests.helpers.profiles import PROFILE
 

@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from devenv.adapters.workspace import Workspace, parse_dotenv
-from devenv.domain.loader import load_profile
-from devenv.domain.render import RenderTarget, dotenv_quote, render
+from devenv.domain.profile.loader import load_profile
+from devenv.domain.profile.render import RenderTarget, dotenv_quote, render
 from devenv.domain.state import ProfileRef, WorkspaceState
 from tests.helpers.common import Result
 

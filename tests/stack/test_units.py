@@ -10,7 +10,7 @@ import pytest
 from devenv.adapters.dockerapi import docker_host
 from devenv.adapters.workspace import Workspace, find_workspace, parse_dotenv
 from devenv.domain.health import service_statuses, status_from_container, uptime
-from devenv.domain.render import dotenv_quote
+from devenv.domain.profile.render import dotenv_quote
 from devenv.domain.state import ProfileRef, WorkspaceState
 from devenv.errors import UserError
 

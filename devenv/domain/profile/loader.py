@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from devenv.domain.profile import Profile, build_profile
-from devenv.domain.profile_spec import PROFILE
-from devenv.domain.validate import validate_profile
+from devenv.domain.profile.format import PROFILE
+from devenv.domain.profile.model import Profile, build_profile
+from devenv.domain.profile.rules import validate_profile
 from devenv.domain.yamldoc import Located, PathKey, load_yaml
 from devenv.errors import Location, Problem, ProfileError
 

@@ -5,7 +5,7 @@ docs/profiles.md explains every key; a test checks that each key here is documen
 
 from __future__ import annotations
 
-from devenv.domain.spec import (
+from devenv.domain.profile.spec_engine import (
     AnyValue,
     Bool,
     Int,

@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from devenv.domain.profile import Command, Mount, Profile, Service
+from devenv.domain.profile.model import Command, Mount, Profile, Service
+from devenv.domain.profile.variables import interpolate, secret_env_name
 from devenv.domain.state import keyed_digest
-from devenv.domain.variables import interpolate, secret_env_name
 from devenv.domain.yamldoc import Located, PathKey
 from devenv.errors import Problem, ProfileError
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from devenv.domain.profile import Variable
+from devenv.domain.profile.model import Variable
 
 _TOKEN = re.compile(r"\$(\$|\{([^}]*)\}|\{)?")
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")

@@ -15,9 +15,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from devenv.domain.composesyntax import compose_literal, parse_volume
-from devenv.domain.profile import HostAccess, Mount, Profile, Service
-from devenv.domain.variables import scan
+from devenv.domain.profile.composesyntax import compose_literal, parse_volume
+from devenv.domain.profile.model import HostAccess, Mount, Profile, Service
+from devenv.domain.profile.variables import scan
 from devenv.domain.yamldoc import Located, PathKey
 from devenv.errors import Problem
 

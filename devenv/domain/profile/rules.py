@@ -7,9 +7,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from devenv.domain.hostaccess import check_declared
-from devenv.domain.profile import Profile
-from devenv.domain.variables import AnswerError, coerce, env_var_name, scan
+from devenv.domain.profile.hostaccess import check_declared
+from devenv.domain.profile.model import Profile
+from devenv.domain.profile.variables import AnswerError, coerce, env_var_name, scan
 from devenv.domain.yamldoc import Located, PathKey
 from devenv.errors import Problem
 
