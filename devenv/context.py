@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from devenv.adapters.dockerapi import EngineAPI
     from devenv.adapters.engine import Engine
     from devenv.adapters.process import ProcessRunner
+    from devenv.adapters.profile_files import ProfileFiles
     from devenv.adapters.system import System
     from devenv.domain.profile.hostaccess import Grant
 
@@ -92,3 +93,11 @@ class AppContext:
         from devenv.adapters.system import System
 
         return System(self.runner)
+
+    @cached_property
+    def profile_files(self) -> ProfileFiles:
+        """Where profiles are found and read: the user's sources, then the ones shipped with devenv."""
+        from devenv.adapters.profile_files import ProfileFiles, shipped_profiles_dir
+
+        sources = [Path(s).expanduser() for s in self.settings.profile_sources]
+        return ProfileFiles([*sources, shipped_profiles_dir()], self.cwd)

@@ -112,12 +112,12 @@ def _ask(variables: list[Variable]) -> dict[str, str]:
     """One question per variable, its default pre-filled, each answer checked as it is typed."""
     import questionary
 
-    from devenv.domain.profile.variables import coerce
+    from devenv.usecases.answers import shown_default
 
     answers: dict[str, str] = {}
     for var in variables:
         message = f"{var.help} ({var.name})" if var.help else var.name
-        default = "" if var.default is None else coerce(var, var.default)
+        default = shown_default(var)
         question: Any
         if var.secret:
             keep = " [Enter keeps the default]" if default else ""
@@ -137,16 +137,12 @@ def _ask(variables: list[Variable]) -> dict[str, str]:
 
 
 def _validator(var: Variable, *, empty_ok: bool = False) -> Any:
-    from devenv.domain.profile.variables import AnswerError, coerce
+    from devenv.usecases.answers import answer_problem
 
     def validate(text: str) -> bool | str:
         if empty_ok and text == "":
             return True
-        try:
-            coerce(var, text)
-        except AnswerError as exc:
-            return str(exc)
-        return True
+        return answer_problem(var, text) or True
 
     return validate
 

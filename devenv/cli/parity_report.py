@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from devenv.domain.parity.findings import Finding, Severity
-from devenv.domain.parity.report import ParityReport
-
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
 
-STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+    from devenv.domain.parity.findings import Finding
+    from devenv.domain.parity.report import ParityReport
+
+STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan"}  # by Severity's value
 
 
 def print_report(report: ParityReport, console: Console, *, strict: bool = False) -> None:
@@ -56,7 +56,7 @@ def _row(finding: Finding) -> list[Text]:
         severity = Text(f"allowed ({finding.severity.value})", style="dim")
         why = f"{finding.message} (allowed: {finding.allowed.reason})"
     else:
-        severity = Text(finding.severity.value, style=STYLES[finding.severity])
+        severity = Text(finding.severity.value, style=STYLES[finding.severity.value])
         why = finding.message
     cells = [finding.code, ", ".join(finding.keys), finding.dev or "", finding.prod or "", why]
     return [severity, *(Text(cell) for cell in cells)]

@@ -58,21 +58,19 @@ def render(
     ] = None,
 ) -> None:
     """Print the plain compose file devenv would run (secrets stay out of it)."""
-    from devenv.adapters.fs import write_atomic
-    from devenv.usecases.profiles import parse_sets, render_profile
+    from devenv.usecases.profiles import parse_sets, render_profile, write_rendered
 
     rendered = render_profile(ctx.obj, profile, parse_sets(sets or []), project=project, repo_dir=repo_dir)
     if output is None:
         typer.echo(rendered.compose_text, nl=False)
         return
-    write_atomic(output / ".env", rendered.env_text, mode=0o600)
-    write_atomic(output / "compose.yaml", rendered.compose_text)
-    typer.echo(f"wrote {output / 'compose.yaml'} and {output / '.env'}")
+    compose_file, env_file = write_rendered(rendered, output)
+    typer.echo(f"wrote {compose_file} and {env_file}")
 
 
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the profile format, for editors."""
-    from devenv.domain.profile.format import json_schema
+    from devenv.usecases.profiles import profile_schema
 
-    typer.echo(json.dumps(json_schema(), indent=2))
+    typer.echo(json.dumps(profile_schema(), indent=2))

@@ -130,11 +130,9 @@ class ProgressView:
 
 
 def _print_table(statuses: dict[str, ServiceStatus], *, now: float | None = None) -> None:
-    from devenv.domain.health import uptime
-
     rows = []
     for name, st in statuses.items():
-        age = uptime((now or 0) - st.created) if now and st.created and st.state == "running" else "-"
+        age = st.shown_uptime(now) if now else "-"
         rows.append([name, st.shown_state, ", ".join(st.urls()) or "-", st.image or "-", age])
     headers = ["SERVICE", "STATE", "URLS", "IMAGE", "UP"] if now else ["SERVICE", "STATE", "URLS", "IMAGE"]
     rows = [r if now else r[:4] for r in rows]

@@ -59,6 +59,10 @@ class ServiceStatus:
                 seen.append(url)
         return seen
 
+    def shown_uptime(self, now: float) -> str:
+        """How long a running container has been up, for the status table ("-" when not running)."""
+        return uptime(now - self.created) if self.created and self.state == "running" else "-"
+
 
 _HEALTH = re.compile(r"\((healthy|unhealthy|health: starting)\)")
 _EXIT = re.compile(r"(?:Exited|Restarting) \((-?\d+)\)")

@@ -72,6 +72,24 @@ def collect_answers(
     return values
 
 
+def shown_default(var: Variable) -> str:
+    """The default a question shows pre-filled, in the form an answer takes ("" when there is none)."""
+    from devenv.domain.profile.variables import coerce
+
+    return "" if var.default is None else coerce(var, var.default)
+
+
+def answer_problem(var: Variable, text: str) -> str | None:
+    """What is wrong with a typed answer, or None when it is a valid value for the variable."""
+    from devenv.domain.profile.variables import AnswerError, coerce
+
+    try:
+        coerce(var, text)
+    except AnswerError as exc:
+        return str(exc)
+    return None
+
+
 def saved_answers(root: Path, profile: Profile) -> dict[str, object]:
     """What an earlier run answered for this same profile: state.json, and secrets from the 0600 .env."""
     from devenv.domain.profile.variables import secret_env_name

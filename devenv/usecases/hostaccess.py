@@ -29,14 +29,13 @@ def real_path(path: str) -> str:
 
 def host_view(ctx: AppContext, profile: Profile, *, repo_dir: str | None, project_dir: Path) -> HostView:
     from devenv.adapters.dockerapi import docker_host
-    from devenv.usecases.profiles import profile_files
 
     # the workspace folder and the platform checkout; for a profile without a repo, whose relative paths
     # start from its own folder, also that folder when it is a profile source (shipped, or configured by
     # the user): a profile file from anywhere else does not make its surroundings free to mount
     roots = [str(project_dir.parent), *([repo_dir] if repo_dir else [])]
     if profile.repo is None:
-        sources = [real_path(str(s)) for s in profile_files(ctx).sources]
+        sources = [real_path(str(s)) for s in ctx.profile_files.sources]
         for file in profile.files:
             folder = real_path(os.path.dirname(file))
             if any(folder == s or folder.startswith(s.rstrip("/") + "/") for s in sources):
@@ -63,7 +62,7 @@ def check(
 
 
 def shipped(profile: Profile) -> bool:
-    from devenv.adapters.profiles import shipped_profiles_dir
+    from devenv.adapters.profile_files import shipped_profiles_dir
 
     root = shipped_profiles_dir().resolve()
     return bool(profile.files) and all(Path(f).resolve().is_relative_to(root) for f in profile.files)

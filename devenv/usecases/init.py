@@ -331,13 +331,12 @@ def _known_profile(ctx: AppContext, root: Path, record: Record, given: str | Non
 
 def _resolve_ref(ctx: AppContext, ref: str) -> str:
     """A name stays a name; a path becomes absolute, so a later run from another folder finds it."""
-    from devenv.adapters.profiles import looks_like_path
-    from devenv.usecases.profiles import profile_files
+    from devenv.adapters.profile_files import looks_like_path
 
     if not looks_like_path(ref):
-        profile_files(ctx).locate(ref)  # an unknown name fails now, listing the available ones
+        ctx.profile_files.locate(ref)  # an unknown name fails now, listing the available ones
         return ref
-    return str(profile_files(ctx).locate(ref))
+    return str(ctx.profile_files.locate(ref))
 
 
 def _load(ctx: AppContext, ref: str) -> Profile:
@@ -349,10 +348,9 @@ def _load(ctx: AppContext, ref: str) -> Profile:
 def profile_choices(ctx: AppContext) -> list[ProfileChoice]:
     """Every named profile with its description, sorted by name (a broken one says so instead)."""
     from devenv.errors import DevenvError
-    from devenv.usecases.profiles import profile_files
 
     choices = []
-    for entry in profile_files(ctx).entries():
+    for entry in ctx.profile_files.entries():
         try:
             description = _load(ctx, str(entry.path)).description
         except DevenvError as exc:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from devenv import __version__
-from devenv.adapters.profiles import ProfileFiles, shipped_profiles_dir
 from devenv.context import AppContext
 from devenv.domain.profile.loader import load_profile
 from devenv.domain.profile.model import Profile
@@ -17,14 +17,8 @@ from devenv.errors import Problem, ProfileError, UserError
 from devenv.usecases.hostaccess import check as check_host_access
 
 
-def profile_files(ctx: AppContext) -> ProfileFiles:
-    sources = [Path(s).expanduser() for s in ctx.settings.profile_sources]
-    return ProfileFiles([*sources, shipped_profiles_dir()], ctx.cwd)
-
-
 def load(ctx: AppContext, ref: str) -> Profile:
-    files = profile_files(ctx)
-    return load_profile(ref, files.read, devenv_version=__version__)
+    return load_profile(ref, ctx.profile_files.read, devenv_version=__version__)
 
 
 def parse_sets(pairs: list[str]) -> dict[str, str]:
@@ -139,3 +133,19 @@ def render_profile(
     project_dir = (repo or ctx.cwd) / ".devenv"
     check_host_access(ctx, profile, rendered.compose, repo_dir=target.repo_dir, project_dir=project_dir)
     return rendered
+
+
+def write_rendered(rendered: Rendered, folder: Path) -> tuple[Path, Path]:
+    """`profile render --output`: compose.yaml, and the .env with the secrets readable by the owner only."""
+    from devenv.adapters.fs import write_atomic
+
+    write_atomic(folder / ".env", rendered.env_text, mode=0o600)
+    write_atomic(folder / "compose.yaml", rendered.compose_text)
+    return folder / "compose.yaml", folder / ".env"
+
+
+def profile_schema() -> dict[str, Any]:
+    """The JSON Schema of the profile format, for editors."""
+    from devenv.domain.profile.format import json_schema
+
+    return json_schema()

@@ -138,11 +138,11 @@ def _render(
     from devenv.domain.profile.render import RenderTarget, render
     from devenv.domain.profile.variables import coerce, secret_env_name
     from devenv.usecases.hostaccess import guard
-    from devenv.usecases.profiles import check_answer_names, env_answers, load, profile_files
+    from devenv.usecases.profiles import check_answer_names, env_answers, load
 
     workspace_id, project = ws.identity()
     if profile_ref is not None:
-        file = str(profile_files(ctx).locate(profile_ref, None))
+        file = str(ctx.profile_files.locate(profile_ref, None))
         ref = ProfileRef(ref=profile_ref, file=file)
     else:
         assert state is not None

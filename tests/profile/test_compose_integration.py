@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from devenv.adapters.profiles import shipped_profiles_dir
+from devenv.adapters.profile_files import shipped_profiles_dir
 from tests.helpers.common import Result, write_yaml
 from tests.helpers.stack import busybox_profile
 

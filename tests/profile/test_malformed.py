@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from devenv import __version__
-from devenv.adapters.profiles import ProfileFiles
+from devenv.adapters.profile_files import ProfileFiles
 from devenv.domain.profile.loader import load_profile
 from devenv.errors import ProfileError
 from tests.helpers.common import Result

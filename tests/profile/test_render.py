@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from devenv import __version__
-from devenv.adapters.profiles import ProfileFiles
+from devenv.adapters.profile_files import ProfileFiles
 from devenv.domain.profile.loader import load_profile
 from devenv.domain.profile.render import RenderTarget, parse_port, render
 from tests.helpers.common import Result, write_yaml

@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 import yaml
 
-from devenv.adapters.profiles import shipped_profiles_dir
+from devenv.adapters.profile_files import shipped_profiles_dir
 from tests.helpers.common import Result
 from tests.helpers.profiles import PROFILE
 
