@@ -1,8 +1,10 @@
-"""Answers for init: --set > --answers FILE > DEVENV_VAR_ > saved answers > the question (or default)."""
+"""Answers as use cases: init's questions, what a workspace saved, the answers file, checks for the prompts.
+
+The precedence itself lives in devenv/domain/profile/answers.py."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,7 +13,9 @@ from devenv.errors import UserError
 
 if TYPE_CHECKING:
     from devenv.context import AppContext
+    from devenv.domain.profile.answers import Answers, Layer
     from devenv.domain.profile.model import Profile, Variable
+    from devenv.domain.state import WorkspaceState
     from devenv.usecases.workspace import Ask
 
 Out = Callable[[str], None]
@@ -21,55 +25,82 @@ def collect_answers(
     ctx: AppContext,
     profile: Profile,
     root: Path,
-    sets: Mapping[str, str],
-    file_layer: tuple[str, Mapping[str, object]],
+    given: Answers,
     *,
     yes: bool,
     ask: Ask | None,
 ) -> dict[str, str]:
-    """Every variable's answer: --set > --answers > DEVENV_VAR_ > saved answers > ask (or the default).
+    """init's answers: the one precedence (domain/profile/answers.py), then a question (or the default).
 
     With --yes or no terminal (ask None, or ctx not interactive) defaults are taken as they are, and a
     variable with neither an answer nor a default is an error naming the --set that supplies it."""
-    from devenv.domain.profile.variables import AnswerError, coerce, env_var_name, resolve_answers
-    from devenv.usecases.profiles import env_answers
+    from devenv.domain.profile.answers import answer, check_names, layers, resolve
+    from devenv.domain.profile.variables import env_var_name
 
-    layers: list[tuple[str, Mapping[str, object]]] = [
-        ("--set", sets),
-        file_layer,
-        ("environment", env_answers(profile, ctx.env)),
-        ("saved answers", saved_answers(root, profile)),
-    ]
-    given = {name for _origin, layer in layers for name in layer}
-    resolved = resolve_answers({n: v for n, v in profile.variables.items() if n in given}, layers)
-    if resolved.errors:
-        var, origin, message = resolved.errors[0]
-        raise UserError(f"{origin} {var.name}: {message}", hint=var.help or None)
+    ws = Workspace(root)
+    state = ws.load() if ws.exists() else None
+    same_profile = state is not None and state.profile.file == profile.file
+    ordered = layers(profile, given, ctx.env, saved_layer(ws, state, profile) if same_profile else {})
+    check_names(profile, ordered)
+    if state is not None and same_profile:
+        check_secrets_kept(ws, profile, state, ordered)
+    resolved = resolve(profile, ordered)
     values = dict(resolved.values)
-    unanswered = [v for n, v in profile.variables.items() if n not in given]
+    unanswered = resolved.unanswered
     if not unanswered:
         return values
     if yes or ask is None or not ctx.interactive:
-        for var in unanswered:
-            if var.default is None:
-                why = "--yes asks no questions" if yes else "there is no terminal to ask"
-                raise UserError(
-                    f"variable '{var.name}' has no default and no answer, and {why}"
-                    + (f" ({var.help})" if var.help else ""),
-                    hint=f"pass --set {var.name}=VALUE (or put it in an --answers file, or set "
-                    f"{env_var_name(var.name)})",
-                )
-            values[var.name] = coerce(var, var.default)
+        values, lacking = resolved.with_defaults()
+        if lacking:
+            var = lacking[0]
+            why = "--yes asks no questions" if yes else "there is no terminal to ask"
+            raise UserError(
+                f"variable '{var.name}' has no default and no answer, and {why}"
+                + (f" ({var.help})" if var.help else ""),
+                hint=f"pass --set {var.name}=VALUE (or put it in an --answers file, or set {env_var_name(var.name)})",
+            )
         return values
     answered = ask(unanswered)
     for var in unanswered:
-        if var.name not in answered:
-            continue  # a dry run's listing answers nothing
-        try:
-            values[var.name] = coerce(var, answered[var.name])
-        except AnswerError as exc:
-            raise UserError(f"answer to {var.name}: {exc}", hint=var.help or None) from exc
+        if var.name in answered:  # a dry run's listing answers nothing
+            values[var.name] = answer(var, answered[var.name], "answer to")
     return values
+
+
+def saved_layer(ws: Workspace, state: WorkspaceState | None, profile: Profile) -> dict[str, object]:
+    """What an earlier run answered: non-secret answers from state.json, secrets from the 0600 .env."""
+    from devenv.domain.profile.variables import secret_env_name
+
+    saved: dict[str, object] = {k: v for k, v in state.answers.items() if k in profile.variables} if state else {}
+    secrets = ws.read_secrets()
+    for name, var in profile.variables.items():
+        if var.secret and secret_env_name(name) in secrets:
+            saved[name] = secrets[secret_env_name(name)]
+    return saved
+
+
+def check_secrets_kept(ws: Workspace, profile: Profile, state: WorkspaceState, ordered: list[Layer]) -> None:
+    """A secret answered before and now gone from .env is an error, never a silent fall back to the default
+    (unless the default is exactly the value that was in use)."""
+    from devenv.domain.profile.answers import answered_by
+    from devenv.domain.profile.variables import AnswerError, coerce
+    from devenv.domain.state import keyed_digest
+
+    key = ws.read_key()
+    for name, digest in state.secret_digests.items():
+        var = profile.variables.get(name)
+        if var is None or not var.secret or answered_by(ordered, name):
+            continue
+        if var.default is not None and key is not None:
+            try:
+                if keyed_digest(key, name, coerce(var, var.default)) == digest:
+                    continue
+            except AnswerError:
+                pass
+        raise UserError(
+            f"the secret '{name}' is missing from {ws.env_file} (it was answered before)",
+            hint=f"restore {ws.env_file} from a backup, or answer it again: devenv up --set {name}=...",
+        )
 
 
 def shown_default(var: Variable) -> str:
@@ -88,24 +119,6 @@ def answer_problem(var: Variable, text: str) -> str | None:
     except AnswerError as exc:
         return str(exc)
     return None
-
-
-def saved_answers(root: Path, profile: Profile) -> dict[str, object]:
-    """What an earlier run answered for this same profile: state.json, and secrets from the 0600 .env."""
-    from devenv.domain.profile.variables import secret_env_name
-
-    ws = Workspace(root)
-    if not ws.exists():
-        return {}
-    state = ws.load()
-    if state.profile.file != profile.file:
-        return {}
-    saved: dict[str, object] = {k: v for k, v in state.answers.items() if k in profile.variables}
-    secrets = ws.read_secrets()
-    for name, var in profile.variables.items():
-        if var.secret and secret_env_name(name) in secrets:
-            saved[name] = secrets[secret_env_name(name)]
-    return saved
 
 
 def listing(out: Out) -> Ask:

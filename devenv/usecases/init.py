@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from devenv.adapters.workspace import STATE_DIR, Workspace
+from devenv.domain.profile.answers import Answers
 from devenv.errors import Interrupted, UserError
 from devenv.usecases.answers import collect_answers, listing, read_answers_file
 from devenv.usecases.clone import check_clone_target, clone_into, finish_interrupted_clone
@@ -122,8 +123,12 @@ def init(
         ctx=ctx,
         root=root,
         record=Record.load(root),
-        sets=sets,
-        file=(f"--answers {answers_file}", read_answers_file(_absolute(ctx, answers_file)) if answers_file else {}),
+        given=Answers(
+            sets=sets,
+            file=(f"--answers {answers_file}", read_answers_file(_absolute(ctx, answers_file)))
+            if answers_file
+            else None,
+        ),
         yes=yes,
         dry_run=dry_run,
         choose=choose,
@@ -149,8 +154,7 @@ class _Init:
     ctx: AppContext
     root: Path
     record: Record
-    sets: Mapping[str, str]
-    file: tuple[str, Mapping[str, object]]  # (--answers FILE, its answers)
+    given: Answers  # --set and --answers FILE
     yes: bool
     dry_run: bool
     choose: Choose
@@ -162,6 +166,7 @@ class _Init:
     timeout: float
     current: str | None = None  # the step under way
     first: str | None = None  # the first step this run had to do
+    loaded: dict[str, Profile] = field(default_factory=dict)  # ref -> profile: each is loaded once
 
     def run(self, given: str | None) -> InitResult:
         ctx, record, out = self.ctx, self.record, self.out
@@ -188,7 +193,7 @@ class _Init:
         if prof.repo is not None and not (record.done("clone") and (self.root / ".git").exists()):
             self.clone(prof.repo)
         ws = Workspace(self.root)
-        if not record.done("answers") or self.sets or self.file[1] or not ws.exists():
+        if not record.done("answers") or self.given.sets or self.given.file or not ws.exists():
             if record.done("answers") and ws.exists():
                 out("answers given: the answers step runs again")
             self.answers(ws, prof, ref, answers)
@@ -226,8 +231,6 @@ class _Init:
 
     def preflight(self, ref: str | None) -> dict[str, str] | None:
         """Before anything changes: the profile, the folder and, when nobody will be asked, every answer."""
-        from devenv.usecases.profiles import check_answer_names
-
         ctx = self.ctx
         if ref is None:
             if self.dry_run or not (self.yes or not ctx.interactive):
@@ -235,20 +238,26 @@ class _Init:
             names = ", ".join(c.name for c in profile_choices(ctx)) or "(none found)"
             why = "--yes asks no questions" if self.yes else "there is no terminal to ask"
             raise UserError(f"which profile? {why}", hint=f"pass --profile NAME; available: {names}")
-        prof = _load(ctx, ref)
-        check_answer_names(prof, self.sets, "--set")
-        check_answer_names(prof, self.file[1], self.file[0])
+        prof = self.load(ref)
         if prof.repo is not None and not self.record.done("clone"):
             check_clone_target(ctx, self.root, prof.repo)
         self.approve(prof)
         if self.yes or not ctx.interactive:
-            return collect_answers(ctx, prof, self.root, self.sets, self.file, yes=self.yes, ask=None)
+            return collect_answers(ctx, prof, self.root, self.given, yes=self.yes, ask=None)
         return None
 
-    def profile(self, ref: str, *, show: bool) -> Profile:
-        from devenv.usecases.profiles import check_answer_names
+    def load(self, ref: str) -> Profile:
+        """The profile, loaded once per run, and the names of the answers given checked against it."""
+        from devenv.domain.profile.answers import check_names, layers
 
-        prof = _load(self.ctx, ref)
+        if ref not in self.loaded:
+            prof = _load(self.ctx, ref)
+            check_names(prof, layers(prof, self.given, {}))
+            self.loaded[ref] = prof
+        return self.loaded[ref]
+
+    def profile(self, ref: str, *, show: bool) -> Profile:
+        prof = self.load(ref)
         previous = self.record.steps.get("profile", {}).get("ref")
         if previous == ref:
             return prof
@@ -258,8 +267,6 @@ class _Init:
         self.begin("profile")
         if show:
             self.out(f"profile: {prof.name}" + (f" - {prof.description}" if prof.description else ""))
-        check_answer_names(prof, self.sets, "--set")
-        check_answer_names(prof, self.file[1], self.file[0])
         if prof.repo is not None:
             check_clone_target(self.ctx, self.root, prof.repo)
         self.approve(prof)
@@ -292,7 +299,7 @@ class _Init:
         self.begin("answers")
         if answers is None:
             ask = listing(self.out) if self.dry_run else self.ask
-            answers = collect_answers(self.ctx, prof, self.root, self.sets, self.file, yes=self.yes, ask=ask)
+            answers = collect_answers(self.ctx, prof, self.root, self.given, yes=self.yes, ask=ask)
         if self.dry_run:
             known = [f"{k}={'(secret)' if prof.variables[k].secret else v}" for k, v in answers.items()]
             if known:
@@ -302,7 +309,8 @@ class _Init:
         from devenv.usecases.workspace import prepare
 
         with ws.lock("init"):
-            prepare(self.workspace_ctx(), profile_ref=ref, sets=answers, repo_dir=self.root if prof.repo else None)
+            repo_dir = self.root if prof.repo else None
+            prepare(self.workspace_ctx(), profile_ref=ref, sets=answers, repo_dir=repo_dir, loaded=prof)
         self.record.finish("answers")
 
 

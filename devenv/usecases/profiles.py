@@ -12,7 +12,7 @@ from devenv.context import AppContext
 from devenv.domain.profile.loader import load_profile
 from devenv.domain.profile.model import Profile
 from devenv.domain.profile.render import Rendered, RenderTarget, project_name_for, render
-from devenv.domain.profile.variables import env_var_name, placeholder, resolve_answers
+from devenv.domain.profile.variables import env_var_name, placeholder
 from devenv.errors import Problem, ProfileError, UserError
 from devenv.usecases.hostaccess import check as check_host_access
 
@@ -32,53 +32,28 @@ def parse_sets(pairs: list[str]) -> dict[str, str]:
     return out
 
 
-def check_answer_names(profile: Profile, answers: Mapping[str, object], origin: str) -> None:
-    unknown = [n for n in answers if n not in profile.variables]
-    if unknown:
-        import difflib
+def lint_answers(ctx: AppContext, profile: Profile, sets: Mapping[str, str]) -> dict[str, str]:
+    """Answers for linting: the one precedence (--set > DEVENV_VAR_ > default), then stand-ins."""
+    from devenv.domain.profile.answers import Answers, layers, resolve
 
-        known = list(profile.variables)
-        close = difflib.get_close_matches(unknown[0], known, n=1)
-        raise UserError(
-            f"{origin}: '{unknown[0]}' is not a variable of profile '{profile.name}'",
-            hint=f"did you mean '{close[0]}'?" if close else f"variables: {', '.join(known) or '(none)'}",
-        )
-
-
-def answers_or_placeholders(profile: Profile, sets: Mapping[str, str]) -> dict[str, str]:
-    """Answers for linting and rendering by hand: given ones, then defaults, then stand-ins."""
-    check_answer_names(profile, sets, "--set")
-    resolved = resolve_answers(profile.variables, [("--set", sets)])
-    if resolved.errors:
-        var, origin, message = resolved.errors[0]
-        raise UserError(f"{origin} {var.name}: {message}", hint=var.help or None)
-    values = dict(resolved.values)
-    for i, var in enumerate(resolved.missing):
+    values, lacking = resolve(profile, layers(profile, Answers(sets=sets), ctx.env)).with_defaults()
+    for i, var in enumerate(lacking):
         values[var.name] = placeholder(var, i)
     return values
 
 
-def env_answers(profile: Profile, env: Mapping[str, str]) -> dict[str, str]:
-    """Answers from DEVENV_VAR_<NAME> environment variables."""
-    return {name: env[key] for name in profile.variables if (key := env_var_name(name)) in env}
+def render_answers(ctx: AppContext, profile: Profile, sets: Mapping[str, str]) -> dict[str, str]:
+    """Answers for `profile render`: the one precedence (--set > DEVENV_VAR_ > default); none may lack."""
+    from devenv.domain.profile.answers import Answers, layers, resolve
 
-
-def strict_answers(profile: Profile, layers: list[tuple[str, Mapping[str, object]]]) -> dict[str, str]:
-    """Every variable answered, from the layers or defaults; otherwise an error naming the flag."""
-    for origin, layer in layers:
-        if origin != "environment":
-            check_answer_names(profile, layer, origin)
-    resolved = resolve_answers(profile.variables, layers)
-    if resolved.errors:
-        var, origin, message = resolved.errors[0]
-        raise UserError(f"{origin} {var.name}: {message}", hint=var.help or None)
-    if resolved.missing:
-        var = resolved.missing[0]
+    values, lacking = resolve(profile, layers(profile, Answers(sets=sets), ctx.env)).with_defaults()
+    if lacking:
+        var = lacking[0]
         raise UserError(
             f"variable '{var.name}' has no default and no answer",
             hint=f"pass --set {var.name}=VALUE (or set {env_var_name(var.name)})",
         )
-    return resolved.values
+    return values
 
 
 @dataclass
@@ -98,7 +73,7 @@ def lint(ctx: AppContext, refs: list[str], sets: Mapping[str, str]) -> list[Lint
     for ref in refs:
         try:
             profile = load(ctx, ref)
-            values = answers_or_placeholders(profile, sets)
+            values = lint_answers(ctx, profile, sets)
             repo = str(ctx.cwd.resolve())
             rendered = render(profile, values, RenderTarget(project="lint", workspace="lint", repo_dir=repo))
             check_host_access(ctx, profile, rendered.compose, repo_dir=repo, project_dir=ctx.cwd / ".devenv")
@@ -122,7 +97,7 @@ def render_profile(
     workspace: str | None = None,
 ) -> Rendered:
     profile = load(ctx, ref)
-    values = strict_answers(profile, [("--set", sets), ("environment", env_answers(profile, ctx.env))])
+    values = render_answers(ctx, profile, sets)
     repo = repo_dir or (ctx.cwd if profile.repo else None)
     target = RenderTarget(
         project=project or project_name_for(f"devenv-{profile.name}"),

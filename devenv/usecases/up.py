@@ -332,9 +332,7 @@ def _port_holder(ctx: AppContext, port: int) -> str | None:
 
 def _port_variable(ctx: AppContext, prep: Prepared, service: str, port: int) -> str | None:
     """The profile variable that sets this host port, so the hint can name the --set that moves it."""
-    from devenv.usecases.profiles import load
-
-    profile = prep.profile or load(ctx, prep.state.profile.file)
+    profile = prep.profile_of(ctx)
     for raw in profile.services[service].ports:
         m = re.match(r"(?:[^:]*:)?\$\{([^}]+)\}:", raw)
         if m and prep.state.answers.get(m.group(1)) == str(port):

@@ -20,6 +20,7 @@ from devenv.domain.state import ProfileRef, WorkspaceState, keyed_digest, render
 from devenv.errors import UserError
 
 if TYPE_CHECKING:
+    from devenv.domain.profile.answers import Resolved
     from devenv.domain.profile.model import Profile, Variable
 
 # asks the user for the missing variables' answers (init's questionary prompts); None: fail instead
@@ -84,10 +85,18 @@ class Prepared:
     state: WorkspaceState
     files: ComposeFiles
     rerendered: bool
-    profile: Profile | None  # loaded only when rendering was needed
+    profile: Profile | None  # loaded only when rendering was needed; profile_of() loads it once otherwise
     # named volume -> secret variables that changed in this render and reach a service mounting it
     changed_secrets: dict[str, list[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # what the user should know, e.g. a damaged file rewritten
+
+    def profile_of(self, ctx: AppContext) -> Profile:
+        """The workspace's profile: the one this command loaded already, or loaded now (once)."""
+        if self.profile is None:
+            from devenv.usecases.profiles import load
+
+            self.profile = load(ctx, self.state.profile.file)
+        return self.profile
 
 
 def prepare(
@@ -97,9 +106,11 @@ def prepare(
     sets: Mapping[str, str],
     ask: Ask | None = None,
     repo_dir: Path | None = None,
+    loaded: Profile | None = None,
 ) -> Prepared:
     """Make sure .devenv/ holds a compose file rendered from the current profile and answers.
 
+    `loaded`: the profile, when the caller has loaded it already (it is not loaded again).
     The caller holds the workspace lock."""
     ws = locate(ctx, create=profile_ref is not None)
     state = _load_or_set_aside(ws) if profile_ref is not None else (ws.load() if ws.exists() else None)
@@ -108,7 +119,7 @@ def prepare(
     if state is not None and profile_ref is None and not sets and repo_dir is None and up_to_date(ws, state, ctx.env):
         return Prepared(ws, state, files_of(ws, state), rerendered=False, profile=None)
     damaged = state is not None and bool(state.files_digest) and ws.files_digest() != state.files_digest
-    prep = _render(ctx, ws, state, profile_ref, sets, ask, repo_dir)
+    prep = _render(ctx, ws, state, profile_ref, sets, ask, repo_dir, loaded)
     if damaged:
         prep.notes.append(f"{ws.compose_file} or {ws.env_file.name} had been changed or damaged: written again")
     return prep
@@ -133,12 +144,14 @@ def _render(
     sets: Mapping[str, str],
     ask: Ask | None,
     repo_dir: Path | None,
+    loaded: Profile | None,
 ) -> Prepared:
     from devenv.adapters.fs import write_atomic
+    from devenv.domain.profile.answers import Answers, check_names, layers, resolve
     from devenv.domain.profile.render import RenderTarget, render
-    from devenv.domain.profile.variables import coerce, secret_env_name
+    from devenv.usecases.answers import check_secrets_kept, saved_layer
     from devenv.usecases.hostaccess import guard
-    from devenv.usecases.profiles import check_answer_names, env_answers, load
+    from devenv.usecases.profiles import load
 
     workspace_id, project = ws.identity()
     if profile_ref is not None:
@@ -147,26 +160,16 @@ def _render(
     else:
         assert state is not None
         ref = state.profile
-    profile = load(ctx, ref.file)
-    check_answer_names(profile, sets, "--set")
+    profile = loaded if loaded is not None and loaded.file == ref.file else load(ctx, ref.file)
     same_profile = state is not None and state.profile.file == ref.file
-    key = ws.read_key()
-    stored: dict[str, object] = {}
-    if state is None or same_profile:  # after a damaged state.json, the .env still holds the secrets
-        secrets = ws.read_secrets()
-        stored = {k: v for k, v in state.answers.items() if k in profile.variables} if state else {}
-        for name, var in profile.variables.items():
-            if var.secret and secret_env_name(name) in secrets:
-                stored[name] = secrets[secret_env_name(name)]
-    given = env_answers(profile, ctx.env)
+    # after a damaged state.json (set aside), the .env still holds the secrets
+    saved = saved_layer(ws, state, profile) if state is None or same_profile else {}
+    ordered = layers(profile, Answers(sets=sets), ctx.env, saved)
+    check_names(profile, ordered)
     if state is not None and same_profile:
-        _check_secrets_kept(ws, profile, state, key, [sets, given, stored])
-    layers: list[tuple[str, Mapping[str, object]]] = [
-        ("--set", sets),
-        ("environment", given),
-        ("saved answers", stored),
-    ]
-    values = _answers(profile, layers, ask, coerce)
+        check_secrets_kept(ws, profile, state, ordered)
+    values = _answers(profile, resolve(profile, ordered), ask)
+    key = ws.read_key()
     repo: str | None
     if repo_dir is not None:
         repo = str(repo_dir.resolve())
@@ -221,56 +224,21 @@ def _render(
     return Prepared(ws, new_state, files_of(ws, new_state), rerendered=True, profile=profile, changed_secrets=changed)
 
 
-def _check_secrets_kept(
-    ws: Workspace,
-    profile: Profile,
-    state: WorkspaceState,
-    key: bytes | None,
-    layers: list[Mapping[str, object]],
-) -> None:
-    """A secret answered before and now gone from .env is an error, never a silent fall back to the default
-    (unless the default is exactly the value that was in use)."""
-    from devenv.domain.profile.variables import AnswerError, coerce
+def _answers(profile: Profile, resolved: Resolved, ask: Ask | None) -> dict[str, str]:
+    """up never asks (ask is None): a variable with neither an answer nor a default stops it."""
+    from devenv.domain.profile.answers import answer
+    from devenv.domain.profile.variables import env_var_name
 
-    for name, digest in state.secret_digests.items():
-        var = profile.variables.get(name)
-        if var is None or not var.secret or any(name in layer for layer in layers):
-            continue
-        if var.default is not None and key is not None:
-            try:
-                if keyed_digest(key, name, coerce(var, var.default)) == digest:
-                    continue
-            except AnswerError:
-                pass
+    values, lacking = resolved.with_defaults()
+    if lacking and ask is None:
+        var = lacking[0]
         raise UserError(
-            f"the secret '{name}' is missing from {ws.env_file} (it was answered before)",
-            hint=f"restore {ws.env_file} from a backup, or answer it again: devenv up --set {name}=...",
+            f"variable '{var.name}' needs an answer" + (f" ({var.help})" if var.help else ""),
+            hint=f"pass --set {var.name}=VALUE (or set {env_var_name(var.name)})",
         )
-
-
-def _answers(
-    profile: Profile,
-    layers: list[tuple[str, Mapping[str, object]]],
-    ask: Ask | None,
-    coerce: Callable[[Variable, object], str],
-) -> dict[str, str]:
-    from devenv.domain.profile.variables import env_var_name, resolve_answers
-
-    resolved = resolve_answers(profile.variables, layers)
-    if resolved.errors:
-        var, origin, message = resolved.errors[0]
-        raise UserError(f"{origin} {var.name}: {message}", hint=var.help or None)
-    values = dict(resolved.values)
-    if resolved.missing:
-        if ask is None:
-            var = resolved.missing[0]
-            raise UserError(
-                f"variable '{var.name}' needs an answer" + (f" ({var.help})" if var.help else ""),
-                hint=f"pass --set {var.name}=VALUE (or set {env_var_name(var.name)})",
-            )
-        answered = ask(resolved.missing)
-        for var in resolved.missing:
-            values[var.name] = coerce(var, answered[var.name])
+    answered = ask(lacking) if lacking and ask is not None else {}
+    for var in lacking:
+        values[var.name] = answer(var, answered[var.name], "answer to")
     return values
 
 

@@ -9,11 +9,12 @@ import pytest
 
 from devenv.adapters.workspace import Workspace
 from devenv.context import AppContext
+from devenv.domain.profile.answers import Answers
 from devenv.domain.profile.model import Profile, Variable
 from devenv.domain.state import ProfileRef, WorkspaceState
 from devenv.errors import UserError
 from devenv.settings import load_settings
-from devenv.usecases.answers import collect_answers, read_answers_file, saved_answers
+from devenv.usecases.answers import collect_answers, read_answers_file
 from devenv.usecases.profiles import load
 from tests.helpers.common import write_yaml
 
@@ -63,7 +64,8 @@ def collect(
     yes: bool = False,
     ask: Asker | None = None,
 ) -> dict[str, str]:
-    return collect_answers(ctx, profile, root, sets or {}, ("--answers a.yaml", file or {}), yes=yes, ask=ask)
+    given = Answers(sets or {}, ("--answers a.yaml", file or {}))
+    return collect_answers(ctx, profile, root, given, yes=yes, ask=ask)
 
 
 def save_answers(root: Path, profile: Profile, answers: dict[str, str], secrets: dict[str, str]) -> None:
@@ -91,7 +93,10 @@ def test_each_layer_wins_over_the_ones_below(tmp_path: Path, profile: Profile) -
 def test_saved_answers_of_another_profile_are_not_used(tmp_path: Path, profile: Profile) -> None:
     root = tmp_path / "ws"
     Workspace(root).save(WorkspaceState("w", "p", ProfileRef("other", "/elsewhere/other.yaml"), answers={"name": "x"}))
-    assert saved_answers(root, profile) == {}
+    ask = Asker({"name": "asked", "port": "8000", "debug": "no", "token": "t0k"})
+    values = collect(context(tmp_path, interactive=True), profile, root, ask=ask)
+    assert ask.asked == ["name", "port", "debug", "token"]  # nothing was taken from the other profile's answers
+    assert values["name"] == "asked"
 
 
 def test_interactive_asks_every_unanswered_variable_defaults_included(tmp_path: Path, profile: Profile) -> None:

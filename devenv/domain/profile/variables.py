@@ -8,7 +8,7 @@ values live only in the 0600 .env file.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from devenv.domain.profile.model import Variable
@@ -108,32 +108,6 @@ def _text(raw: object) -> str:
     if isinstance(raw, bool):
         return "true" if raw else "false"
     return "" if raw is None else str(raw)
-
-
-@dataclass(frozen=True)
-class Resolved:
-    values: dict[str, str]
-    missing: list[Variable]
-    errors: list[tuple[Variable, str, str]]  # (variable, where the answer came from, what is wrong)
-
-
-def resolve_answers(variables: Mapping[str, Variable], layers: Iterable[tuple[str, Mapping[str, object]]]) -> Resolved:
-    """Pick each variable's answer from the first layer that has it (flags, file, environment, stored),
-    else its default; coerce and validate. Unknown answer names are the caller's to report."""
-    ordered = list(layers)
-    values: dict[str, str] = {}
-    missing: list[Variable] = []
-    errors: list[tuple[Variable, str, str]] = []
-    for name, var in variables.items():
-        origin, raw = next(((o, layer[name]) for o, layer in ordered if name in layer), ("default", var.default))
-        if raw is None:
-            missing.append(var)
-            continue
-        try:
-            values[name] = coerce(var, raw)
-        except AnswerError as exc:
-            errors.append((var, origin, str(exc)))
-    return Resolved(values, missing, errors)
 
 
 def placeholder(var: Variable, index: int) -> str:
