@@ -35,6 +35,10 @@ class UserError(DevenvError):
     exit_code = ExitCode.USER_ERROR
 
 
+class NoTerminal(UserError):
+    """A confirmation is needed and there is no terminal to ask: the message names the flag that answers."""
+
+
 class EnvironmentProblem(DevenvError):
     exit_code = ExitCode.ENVIRONMENT
 

@@ -92,13 +92,9 @@ def _print_report(app: AppContext, report: DoctorReport) -> None:
 
 
 def _confirm(app: AppContext) -> Callable[[str], bool]:
-    def ask(question: str) -> bool:
-        if not app.interactive:
-            typer.echo(f"{question} no (not a terminal: pass --yes to run the plan)")
-            return False
-        return bool(typer.confirm(question, default=False))
+    from devenv.cli.confirm import confirmer
 
-    return ask
+    return confirmer(app)  # --yes is the plan runner's assume_yes: some questions it must not answer
 
 
 def _passthrough(text: str) -> None:

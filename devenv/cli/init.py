@@ -156,15 +156,14 @@ def _answer(question: Any) -> Any:
 
 
 def _confirmer(app: AppContext) -> Any:
-    def confirm(question: str) -> bool:
-        if not app.interactive:
-            typer.echo(f"{question} no (no terminal to ask: pass --yes to run the plan)")
-            return False
+    from devenv.cli.confirm import confirmer
+
+    def ask(question: str) -> bool:
         import questionary
 
         return bool(_answer(questionary.confirm(question, default=False)))
 
-    return confirm
+    return confirmer(app, ask=ask)  # --yes is the plan runner's assume_yes: some questions it must not answer
 
 
 def _passthrough(text: str) -> None:

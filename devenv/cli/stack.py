@@ -250,16 +250,9 @@ def reset(ctx: typer.Context, yes: YesOption = False, timeout: TimeoutOption = 3
 
 
 def _confirmer(app_ctx: AppContext, yes: bool) -> Callable[[str], bool]:
-    def confirm(question: str) -> bool:
-        if yes:
-            return True
-        if not app_ctx.interactive:
-            from devenv.errors import UserError
+    from devenv.cli.confirm import confirmer
 
-            raise UserError(f"{question} needs confirmation, and there is no terminal to ask", hint="pass --yes")
-        return typer.confirm(question, default=False)
-
-    return confirm
+    return confirmer(app_ctx, yes=yes)
 
 
 __all__ = ["ExitCode", "register"]

@@ -175,7 +175,7 @@ def apply_fixes(
     if _needs_homebrew(facts, plan) and not dry_run:
         out(render_plan(plan, as_root=platform.is_root))
         question = "Homebrew is not installed. Run Homebrew's own installer (https://brew.sh) first?"
-        if confirm(question):  # its own consent: --yes does not answer this one
+        if own_consent(confirm, question):  # its own consent: --yes does not answer this one
             facts = replace(facts, options=replace(facts.options, install_homebrew=True))
             plan = checks.fix_plan(facts, checks.evaluate(facts))
     ran: PlanRun | None = None
@@ -201,6 +201,17 @@ def apply_fixes(
             out(f"the engine did not answer within {wait_seconds:.0f} s; checking again anyway")
     ctx.system.refresh()  # packages changed: gather again
     return run_doctor(ctx, ports=ports, options=facts.options)
+
+
+def own_consent(confirm: Callable[[str], bool], question: str) -> bool:
+    """A question --yes does not answer: without a terminal to ask it, the answer is no (the caller says
+    what to run instead), not an error naming --yes."""
+    from devenv.errors import NoTerminal
+
+    try:
+        return confirm(question)
+    except NoTerminal:
+        return False
 
 
 def _needs_homebrew(facts: DoctorFacts, plan: plans.Plan) -> bool:
@@ -232,7 +243,7 @@ def _offer_group(
         ctx.runner,
         as_root=ctx.system.platform.is_root,
         out=out,
-        confirm=lambda _q: confirm(f"Add {user} to the docker group (root-equivalent, see above)?"),
+        confirm=lambda _q: own_consent(confirm, f"Add {user} to the docker group (root-equivalent, see above)?"),
         output=output,
     )
     if ran.declined:

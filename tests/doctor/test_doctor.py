@@ -101,9 +101,11 @@ def test_dry_run_prints_the_plan_and_changes_nothing(cli: Callable[..., Result],
 
 
 def test_fix_without_a_terminal_and_without_yes_runs_nothing(cli: Callable[..., Result], dead_host: str) -> None:
+    """The one no-terminal policy: a confirmation nobody can give stops the command, naming --yes (exit 2)."""
     result = cli("doctor", "--fix", env={"DOCKER_HOST": dead_host})
-    assert "not a terminal: pass --yes" in result.out
-    assert "nothing was changed" in result.out and result.code == 3
+    assert "Plan: " in result.out and "[1/" not in result.out  # shown, not run
+    assert "needs confirmation, and there is no terminal to ask" in result.err
+    assert "hint: pass --yes" in result.err and result.code == 2
 
 
 # ------------------------------------------------------------------------------------ a fresh Debian 12
