@@ -108,6 +108,11 @@ class ProfileFiles:
         # absolute: relative build contexts and mounts of a repo-less profile start from its folder
         return read_text(path, what="profile"), str(path)
 
+    @property
+    def shipped_source(self) -> Path:
+        """The last source: the profiles shipped with devenv."""
+        return self.sources[-1] if self.sources else shipped_profiles_dir()
+
     def source_names(self) -> list[str]:
         names = [s.name or str(s) for s in self.sources]
         if names:

@@ -61,10 +61,8 @@ def check(
         raise ProfileError(problems)
 
 
-def shipped(profile: Profile) -> bool:
-    from devenv.adapters.profile_files import shipped_profiles_dir
-
-    root = shipped_profiles_dir().resolve()
+def shipped(ctx: AppContext, profile: Profile) -> bool:
+    root = ctx.profile_files.shipped_source.resolve()
     return bool(profile.files) and all(Path(f).resolve().is_relative_to(root) for f in profile.files)
 
 
@@ -73,7 +71,7 @@ def approve(ctx: AppContext, profile: Profile) -> None:
     from devenv.adapters.approvals import Approvals
 
     grants = declared_grants(profile)
-    if not grants or shipped(profile):
+    if not grants or shipped(ctx, profile):
         return
     texts = [Path(f).read_text(encoding="utf-8") for f in profile.files]
     key = profile_hash(texts)
