@@ -34,6 +34,9 @@ class AppContext:
     debug: bool = False
     workspace_override: Path | None = None
     interactive: bool = field(default_factory=lambda: sys.stdin.isatty() and sys.stdout.isatty())
+    # secret values this command has seen: never printed (the runner's --debug echo and the error handler
+    # replace them); use cases that read secrets add to it
+    secrets: set[str] = field(default_factory=set)
 
     @classmethod
     def from_environment(cls, *, debug: bool = False, workspace: Path | None = None) -> AppContext:
@@ -62,7 +65,7 @@ class AppContext:
     def runner(self) -> ProcessRunner:
         from devenv.adapters.process import ProcessRunner
 
-        return ProcessRunner(env=dict(self.env), echo=self.debug)
+        return ProcessRunner(env=dict(self.env), echo=self.debug, secrets=self.secrets)
 
     @cached_property
     def api(self) -> EngineAPI:

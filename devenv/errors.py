@@ -15,7 +15,8 @@ class ExitCode(IntEnum):
     USER_ERROR = 2  # bad profile, bad flag, bad answer
     ENVIRONMENT = 3  # no engine, no compose, no git, unsupported platform
     STACK_FAILURE = 4  # a service crashed or never became healthy
-    INTERRUPTED = 130
+    INTERRUPTED = 130  # Ctrl-C (SIGINT): 128 + 2, as shells report it
+    TERMINATED = 143  # SIGTERM (`kill`, a CI timeout, a closing IDE): 128 + 15, handled like Ctrl-C
 
 
 class DevenvError(Exception):
@@ -44,6 +45,10 @@ class StackFailure(DevenvError):
 
 class Interrupted(DevenvError):
     exit_code = ExitCode.INTERRUPTED
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program was, so every `finally` and Ctrl-C clean-up runs for it too."""
 
 
 @dataclass(frozen=True, order=True)

@@ -40,6 +40,13 @@ def up(
     no_seed: Annotated[bool, typer.Option("--no-seed", help="Skip the seed tasks.")] = False,
     repo_dir: Annotated[Path | None, typer.Option(help="Where the platform checkout is.")] = None,
     timeout: TimeoutOption = 300.0,
+    recreate_volumes: Annotated[
+        bool,
+        typer.Option(
+            "--recreate-volumes",
+            help="Delete and re-create volumes whose configuration changed (their data is lost).",
+        ),
+    ] = False,
 ) -> None:
     """Bring the stack up: converge, wait until healthy, seed once, print the URLs."""
     from devenv.usecases.profiles import parse_sets
@@ -58,6 +65,7 @@ def up(
             timeout=timeout,
             progress=view,
             repo_dir=repo_dir,
+            recreate_volumes=recreate_volumes,
         )
     finally:
         view.close()
@@ -65,6 +73,8 @@ def up(
 
 
 def print_up_result(result: UpResult) -> None:
+    for note in result.notes:
+        typer.echo(f"note: {note}", err=True)
     _print_table(result.statuses)
     if not result.changed:
         typer.echo("Up to date: nothing changed.")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from devenv.context import AppContext
 from devenv.domain.health import PROJECT_LABEL, ServiceStatus, service_statuses
 from devenv.errors import StackFailure, UserError
+from devenv.usecases.data import delete_data
 from devenv.usecases.up import Progress, UpResult, converge
 from devenv.usecases.workspace import current_key, files_of, open_existing, prepare
 
@@ -75,13 +76,14 @@ def down(ctx: AppContext, *, volumes: bool, confirm: Callable[[str], bool]) -> N
     if volumes and not confirm(f"Remove the stack '{state.project}' and its volumes (all its data)?"):
         raise UserError("nothing removed", hint="pass --yes to skip the question")
     with ws.lock("down"):
+        if volumes:  # recorded first: a `down -v` killed half-way must not leave a stack that claims its seed
+            state.seeded = False
+            state.seed_status = {}
+            ws.save(state)
         args = ["down", "--remove-orphans", *(["--volumes"] if volumes else [])]
         done = ctx.compose.run(files_of(ws, state), args)
         if not done.ok:
             raise StackFailure(f"docker compose down failed: {done.stderr.strip()[-500:]}", hint="see `devenv status`")
-        if volumes:
-            state.seeded = False
-            ws.save(state)
 
 
 def reset(
@@ -96,11 +98,7 @@ def reset(
         prep = prepare(ctx, profile_ref=None, sets={})
         if progress:
             progress("removing containers and volumes", {})
-        done = ctx.compose.run(prep.files, ["down", "--remove-orphans", "--volumes"])
-        if not done.ok:
-            raise StackFailure(f"docker compose down failed: {done.stderr.strip()[-500:]}", hint="see `devenv status`")
-        prep.state.seeded = False
-        prep.workspace.save(prep.state)
+        delete_data(ctx, prep)  # "reset in progress" is on disk before anything is deleted
         result = converge(ctx, prep, timeout=timeout, progress=progress)
     result.seconds = time.monotonic() - started
     return result

@@ -1,0 +1,86 @@
+"""Seed tasks as command lines that never carry a secret, and the rules that make seeding exactly-once.
+
+Pure: no I/O. The use case (devenv/usecases/seed.py) records and runs; this module decides.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Mapping, Sequence
+
+from devenv.domain.variables import interpolate, secret_env_name
+
+STARTED = "started"  # recorded before a task runs: if it is still there, the task may have half-run
+DONE = "done"
+FAILED = "failed"
+
+_MARK = "\x00"  # never in a rendered word: stands for "a secret goes here" while quoting
+
+
+def seed_argv(words: Sequence[str], values: Mapping[str, str], secrets: set[str]) -> tuple[list[str], list[str]]:
+    """The argv to exec for a seed task, and the environment variables (names) it needs from devenv.
+
+    A word that refers to a secret variable would put the value on a command line (`ps` shows it), so
+    such a task runs as `sh -c 'exec ...'` where each secret is `"$DEVENV_SECRET_NAME"`, expanded inside
+    the container from the environment `docker compose exec -e NAME` hands over.
+    """
+    used: list[str] = []
+
+    def value_of(name: str) -> str:
+        if name in secrets:
+            env = secret_env_name(name)
+            if env not in used:
+                used.append(env)
+            return f"{_MARK}{env}{_MARK}"
+        return values.get(name, "")
+
+    filled = [interpolate(w, value_of, escape_dollars=False) for w in words]
+    if not used:
+        return filled, []
+    script = " ".join(_shell_word(w) for w in filled)
+    return ["sh", "-c", f"exec {script}"], used
+
+
+def _shell_word(word: str) -> str:
+    if _MARK not in word:
+        return shlex.quote(word)
+    parts = word.split(_MARK)  # text, env, text, env, ..., text
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2:
+            out.append(f'"${{{part}}}"')
+        elif part:
+            out.append(shlex.quote(part))
+    return "".join(out) or "''"
+
+
+def task_key(index: int, label: str) -> str:
+    """How a task is named in the state file: its position and its label (never a secret value)."""
+    return f"{index + 1}. {label}"
+
+
+def interrupted_task(status: Mapping[str, str]) -> str | None:
+    """The task that started (or failed) and never finished: its effects may be half-written."""
+    for key, value in status.items():
+        if value in (STARTED, FAILED):
+            return key
+    return None
+
+
+def lost_volumes(recorded: Mapping[str, str], current: Mapping[str, str]) -> list[str]:
+    """Volumes seeded data lived in that are gone or were created again since (a different identity)."""
+    return sorted(name for name, identity in recorded.items() if current.get(name) != identity)
+
+
+def clean_start_reason(reset_pending: bool, status: Mapping[str, str]) -> str | None:
+    """Why the stack's volumes must be deleted before it comes up, in words for the user; None: no need."""
+    if reset_pending:
+        return "the last `devenv reset` did not finish: deleting the stack's volumes to finish it"
+    task = interrupted_task(status)
+    if task is None:
+        return None
+    how = "failed" if status[task] == FAILED else "was interrupted"
+    return (
+        f"the seed {how} (task {task}), so its data may be half-written: "
+        "deleting the stack's volumes to seed again from a clean state"
+    )
