@@ -150,6 +150,10 @@ class EngineAPI:
         result = self.get("/volumes", {"filters": filters}) or {}
         return list(result.get("Volumes") or [])
 
+    def remove_container(self, name: str) -> None:
+        """Stop and delete a container by name or id (SIGKILL); one that is already gone is fine."""
+        self._request("DELETE", f"/containers/{quote(name)}", {"force": "1", "v": "1"})
+
     def remove_volume(self, name: str) -> None:
         """Delete a volume (its data is gone); a volume that is already gone is fine."""
         self._request("DELETE", f"/volumes/{quote(name)}")

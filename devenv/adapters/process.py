@@ -107,6 +107,19 @@ class ProcessRunner:
                 hint="run `devenv doctor` to see what is missing and how to install it",
             ) from exc
 
+    @staticmethod
+    def stop(proc: subprocess.Popen[str], grace: float = 3.0) -> None:
+        """End a spawned child for good: SIGTERM, then SIGKILL after `grace` seconds (compose waiting on a
+        dependency does not end on SIGTERM), then reap it so no orphan or zombie is left."""
+        if proc.poll() is not None:
+            return
+        proc.terminate()
+        try:
+            proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
     def stream(
         self,
         argv: Sequence[str],

@@ -103,6 +103,12 @@ class _Renderer:
     def plain_text(self, text: str) -> str:
         return interpolate(text, lambda name: self.values.get(name, ""), escape_dollars=False)
 
+    def shown_text(self, text: str) -> str:
+        """For messages: values filled in, but a secret stays `${name}` (errors are printed and shared)."""
+        return interpolate(
+            text, lambda n: "${" + n + "}" if n in self.secret_vars else self.values.get(n, ""), escape_dollars=False
+        )
+
     def command(self, value: Command) -> str | list[str]:
         return self.compose_text(value) if isinstance(value, str) else [self.compose_text(v) for v in value]
 
@@ -221,7 +227,7 @@ class _Renderer:
                 if parsed is None:
                     self.fail(
                         path,
-                        f"'{self.plain_text(raw)}' is not a port mapping",
+                        f"'{self.shown_text(raw)}' is not a port mapping",
                         hint='write "HOST:CONTAINER", "IP:HOST:CONTAINER" or "CONTAINER"',
                         code="port",
                     )

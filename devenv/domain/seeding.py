@@ -5,6 +5,7 @@ Pure: no I/O. The use case (devenv/usecases/seed.py) records and runs; this modu
 
 from __future__ import annotations
 
+import posixpath
 import shlex
 from collections.abc import Mapping, Sequence
 
@@ -17,26 +18,37 @@ FAILED = "failed"
 _MARK = "\x00"  # never in a rendered word: stands for "a secret goes here" while quoting
 
 
+_SHELLS = {"sh", "bash", "ash", "dash", "zsh", "ksh"}
+
+
 def seed_argv(words: Sequence[str], values: Mapping[str, str], secrets: set[str]) -> tuple[list[str], list[str]]:
     """The argv to exec for a seed task, and the environment variables (names) it needs from devenv.
 
-    A word that refers to a secret variable would put the value on a command line (`ps` shows it), so
-    such a task runs as `sh -c 'exec ...'` where each secret is `"$DEVENV_SECRET_NAME"`, expanded inside
-    the container from the environment `docker compose exec -e NAME` hands over.
+    A secret never goes on a command line (`ps` shows those): in a `sh -c SCRIPT` task a secret in the
+    script becomes `${DEVENV_SECRET_NAME}`, which that shell expands from its environment; any other word
+    that names a secret makes the task run as `sh -c 'exec ...'` with the secret as `"$DEVENV_SECRET_NAME"`
+    (the program then gets the value as an argument: a seed that reads it from the environment is better).
     """
     used: list[str] = []
 
-    def value_of(name: str) -> str:
-        if name in secrets:
-            env = secret_env_name(name)
-            if env not in used:
-                used.append(env)
-            return f"{_MARK}{env}{_MARK}"
-        return values.get(name, "")
+    def env_of(name: str) -> str:
+        env = secret_env_name(name)
+        if env not in used:
+            used.append(env)
+        return env
 
-    filled = [interpolate(w, value_of, escape_dollars=False) for w in words]
-    if not used:
-        return filled, []
+    def in_script(name: str) -> str:
+        return "${" + env_of(name) + "}" if name in secrets else values.get(name, "")
+
+    def in_word(name: str) -> str:
+        return f"{_MARK}{env_of(name)}{_MARK}" if name in secrets else values.get(name, "")
+
+    shell = len(words) >= 3 and posixpath.basename(words[0]) in _SHELLS and words[1] == "-c"
+    filled = [
+        interpolate(w, in_script if shell and i == 2 else in_word, escape_dollars=False) for i, w in enumerate(words)
+    ]
+    if not any(_MARK in w for w in filled):
+        return filled, used
     script = " ".join(_shell_word(w) for w in filled)
     return ["sh", "-c", f"exec {script}"], used
 

@@ -125,8 +125,18 @@ def exec_in(ctx: AppContext, service: str, command: list[str], *, tty: bool) -> 
 
 def run_once(ctx: AppContext, service: str, command: list[str], *, tty: bool) -> int:
     """A one-off container of `service` (its links started first), removed afterwards."""
+    import uuid
+
     _check_service(ctx, service)
-    return passthrough(ctx, ["run", "--rm", *([] if tty else ["-T"]), service, *command])
+    _ws, state = open_existing(ctx)
+    # a known name: if devenv is stopped (Ctrl-C, SIGTERM) while compose runs it, compose is killed before
+    # its `--rm` happens, and the container would go on running; devenv removes it by this name
+    name = f"{state.project}-run-{service}-{uuid.uuid4().hex[:8]}"
+    try:
+        return passthrough(ctx, ["run", "--rm", "--name", name, *([] if tty else ["-T"]), service, *command])
+    except BaseException:
+        ctx.api.remove_container(name)
+        raise
 
 
 def _check_service(ctx: AppContext, service: str) -> None:

@@ -193,9 +193,7 @@ def _start_and_wait(
                 raise _diagnose(ctx, prep, statuses, slow, stderr, timed_out=True)
             time.sleep(POLL_SECONDS)
     finally:
-        if proc.poll() is None:
-            proc.terminate()
-            proc.wait(timeout=30)
+        ctx.runner.stop(proc)
 
 
 _PORT_PATTERNS = (

@@ -224,7 +224,9 @@ def test_raising_the_version_changes_no_label_compose_compares(tmp_path: Path) -
     profile = load(write_yaml(tmp_path / "shop2.yaml", {**PROFILE, "version": "1.3.0", "description": "new"}))
     answers = {"web_port": "8000", "db_password": "s3cret$pw", "debug": "true"}
     after = render(profile, answers, RenderTarget(project="shop-dev", workspace="ws-1", repo_dir="/repo"))
-    assert after.compose["volumes"] == before.compose["volumes"] == {"db-data": {"labels": {"devenv.workspace": "ws-1"}}}
+    assert (
+        after.compose["volumes"] == before.compose["volumes"] == {"db-data": {"labels": {"devenv.workspace": "ws-1"}}}
+    )
     assert after.compose["networks"] == before.compose["networks"]
     assert after.service_hashes == before.service_hashes
     assert "1.2.0" not in str(before.compose["services"])
