@@ -125,8 +125,11 @@ def _difference(volume: dict[str, Any], driver: str, options: dict[str, Any]) ->
     have = {str(k): str(v) for k, v in (volume.get("Options") or {}).items()}
     want = {str(k): str(v) for k, v in options.items()}
     if have != want:
-        keys = sorted(k for k in set(have) | set(want) if have.get(k) != want.get(k))
-        return f"driver options changed ({', '.join(keys)})"
+
+        def shown(options: dict[str, str]) -> str:
+            return ", ".join(f"{k}={v}" for k, v in sorted(options.items())) or "none"
+
+        return f"driver options changed (the engine has {shown(have)}; the profile has {shown(want)})"
     return None
 
 

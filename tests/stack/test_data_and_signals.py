@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.stack.helpers import BUSYBOX, Stack, busybox_profile, docker, make_stack
+from tests.stack.data_helpers import seed_started, volume_file, wait_for
+from tests.stack.helpers import Stack, busybox_profile, docker, make_stack
 
 pytestmark = pytest.mark.integration
 
@@ -44,17 +45,6 @@ def up(s: Stack, *args: str) -> str:
     return done.out + done.err
 
 
-def volume_file(s: Stack, path: str) -> str:
-    """A file in the db-data volume, read by a throwaway container (the db container may be stopped)."""
-    done = subprocess.run(
-        ["docker", "run", "--rm", "-v", f"{s.project}_db-data:/data", BUSYBOX, "cat", f"/data/{path}"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return done.stdout if done.returncode == 0 else ""
-
-
 def pty_devenv(s: Stack, *args: str, timeout: float = 120) -> tuple[int, str]:
     """devenv in a real pseudo-terminal; the whole screen it drew, and its exit status."""
     import pexpect
@@ -78,21 +68,6 @@ def bump_version(s: Stack, version: str) -> None:
     profile["version"] = version
     profile["description"] = f"now {version}"
     s.profile.write_text(yaml.safe_dump(profile, sort_keys=False))
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float = 60, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
-
-
-def seed_started(s: Stack) -> bool:
-    try:
-        return "started" in s.state.get("seed_status", {}).values()
-    except (OSError, ValueError):
-        return False
 
 
 def test_raising_the_version_in_a_terminal_keeps_the_data_and_does_not_hang(stacks: Callable[..., Stack]) -> None:
@@ -133,7 +108,10 @@ def test_a_volume_whose_configuration_changed_is_explained_never_asked(stacks: C
     )
     code, screen = pty_devenv(s, "up")
     assert code == 4, screen
-    assert "the db-data volume's driver options changed (device, type)" in screen
+    assert (
+        "the db-data volume's driver options changed (the engine has device=tmpfs, type=tmpfs; the profile has none)"
+        in screen
+    )
     assert "devenv up --recreate-volumes" in screen
     assert "Recreate" not in screen
     done = s.devenv("up", "--recreate-volumes")
@@ -296,7 +274,7 @@ def test_a_planted_secret_is_never_printed(stacks: Callable[..., Stack]) -> None
     command_lines: list[str] = []
     wait_for(lambda: seed_started(s), what="the seed to start")
     for _ in range(10):
-        command_lines.append(subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout)
+        command_lines.append(subprocess.run(["ps", "-ww", "-eo", "args"], capture_output=True, text=True).stdout)
         time.sleep(0.1)
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
