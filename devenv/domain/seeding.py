@@ -71,11 +71,15 @@ def task_key(index: int, label: str) -> str:
     return f"{index + 1}. {label}"
 
 
-def interrupted_task(status: Mapping[str, str]) -> str | None:
-    """The task that started (or failed) and never finished: its effects may be half-written."""
+def interrupted_task(status: Mapping[str, str], seeded: bool) -> str | None:
+    """The task whose effects may be half-written: one that started (or failed) and never finished, or,
+    when some tasks finished but the stack never became seeded, the last one that did (the rest never ran,
+    and running the finished ones again would repeat them)."""
     for key, value in status.items():
         if value in (STARTED, FAILED):
             return key
+    if status and not seeded:
+        return list(status)[-1]
     return None
 
 
@@ -84,15 +88,16 @@ def lost_volumes(recorded: Mapping[str, str], current: Mapping[str, str]) -> lis
     return sorted(name for name, identity in recorded.items() if current.get(name) != identity)
 
 
-def clean_start_reason(reset_pending: bool, status: Mapping[str, str]) -> str | None:
+def clean_start_reason(reset_pending: bool, status: Mapping[str, str], seeded: bool) -> str | None:
     """Why the stack's volumes must be deleted before it comes up, in words for the user; None: no need."""
     if reset_pending:
         return "the last `devenv reset` did not finish: deleting the stack's volumes to finish it"
-    task = interrupted_task(status)
+    task = interrupted_task(status, seeded)
     if task is None:
         return None
     how = "failed" if status[task] == FAILED else "was interrupted"
+    where = f"task {task}" if status[task] != DONE else f"after task {task}"
     return (
-        f"the seed {how} (task {task}), so its data may be half-written: "
+        f"the seed {how} ({where}), so its data may be half-written: "
         "deleting the stack's volumes to seed again from a clean state"
     )

@@ -39,7 +39,7 @@ def volume_identities(ctx: AppContext, project: str) -> dict[str, str]:
 def clean_start(ctx: AppContext, prep: Prepared, say: Say) -> bool:
     """Delete the stack's data first if an earlier reset or seed did not finish; True if it did."""
     state = prep.state
-    reason = seeding.clean_start_reason(state.reset_pending, state.seed_status)
+    reason = seeding.clean_start_reason(state.reset_pending, state.seed_status, state.seeded)
     if reason is None:
         return False
     say(reason)
@@ -172,10 +172,10 @@ def run_seeds(ctx: AppContext, prep: Prepared, show: Say) -> None:
                 details=["its output (last lines):", *[f"  {line}" for line in lines]],
             )
         state.seed_status[key] = seeding.DONE
+        if index == len(profile.seed) - 1:  # in the same write as the last "done": no gap between them
+            state.seeded = True
+            state.seed_volumes = volume_identities(ctx, state.project)
         prep.workspace.save(state)
-    state.seeded = True
-    state.seed_volumes = volume_identities(ctx, state.project)
-    prep.workspace.save(state)
 
 
 def _split(run: str) -> list[str]:

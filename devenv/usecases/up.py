@@ -74,13 +74,12 @@ def converge(
     timeout: float = 300.0,
     progress: Progress | None = None,
     recreate_volumes: bool = False,
-    notes: list[str] | None = None,
 ) -> UpResult:
     """Bring the prepared stack to its rendered state; the caller holds the workspace lock."""
     from devenv.usecases import data
 
     state = prep.state
-    notes = notes if notes is not None else []
+    notes: list[str] = []
 
     def say(note: str) -> None:
         notes.append(note)

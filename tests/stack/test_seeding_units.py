@@ -42,10 +42,18 @@ def test_a_task_without_secrets_runs_as_written() -> None:
 
 
 def test_a_started_or_failed_task_asks_for_a_clean_start() -> None:
-    assert seeding.clean_start_reason(False, {"1. a": "done"}) is None
-    assert "was interrupted (task 2. b)" in str(seeding.clean_start_reason(False, {"1. a": "done", "2. b": "started"}))
-    assert "the seed failed (task 1. a)" in str(seeding.clean_start_reason(False, {"1. a": "failed"}))
-    assert "`devenv reset` did not finish" in str(seeding.clean_start_reason(True, {}))
+    assert seeding.clean_start_reason(False, {"1. a": "done"}, True) is None
+    assert seeding.clean_start_reason(False, {}, False) is None
+    started = seeding.clean_start_reason(False, {"1. a": "done", "2. b": "started"}, False)
+    assert "was interrupted (task 2. b)" in str(started)
+    assert "the seed failed (task 1. a)" in str(seeding.clean_start_reason(False, {"1. a": "failed"}, False))
+    assert "`devenv reset` did not finish" in str(seeding.clean_start_reason(True, {}, True))
+
+
+def test_killed_between_two_tasks_is_interrupted_too() -> None:
+    """Task 1 done, task 2 never recorded: running both again would repeat task 1."""
+    reason = seeding.clean_start_reason(False, {"1. a": "done"}, False)
+    assert "was interrupted (after task 1. a)" in str(reason)
 
 
 def test_lost_volumes_are_those_gone_or_created_again() -> None:
