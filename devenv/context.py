@@ -39,6 +39,9 @@ class AppContext:
     # host access a profile declares: approved by --trust-host-access, else asked (None: no one to ask)
     trust_host_access: bool = False
     confirm_host_access: Callable[[str, list[Grant]], bool] | None = None
+    # secret values this command has seen: never printed (the runner's --debug echo and the error handler
+    # replace them); use cases that read secrets add to it
+    secrets: set[str] = field(default_factory=set)
 
     @classmethod
     def from_environment(cls, *, debug: bool = False, workspace: Path | None = None) -> AppContext:
@@ -67,7 +70,7 @@ class AppContext:
     def runner(self) -> ProcessRunner:
         from devenv.adapters.process import ProcessRunner
 
-        return ProcessRunner(env=dict(self.env), echo=self.debug)
+        return ProcessRunner(env=dict(self.env), echo=self.debug, secrets=self.secrets)
 
     @cached_property
     def api(self) -> EngineAPI:

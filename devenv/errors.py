@@ -16,7 +16,8 @@ class ExitCode(IntEnum):
     ENVIRONMENT = 3  # no engine, no compose, no git, unsupported platform
     STACK_FAILURE = 4  # a service crashed or never became healthy
     INTERNAL = 70  # a bug in devenv (EX_SOFTWARE): an exception nobody meant to show a user
-    INTERRUPTED = 130
+    INTERRUPTED = 130  # Ctrl-C (SIGINT): 128 + 2, as shells report it
+    TERMINATED = 143  # SIGTERM (`kill`, a CI timeout, a closing IDE): 128 + 15, handled like Ctrl-C
 
 
 class DevenvError(Exception):
@@ -49,6 +50,10 @@ class StackFailure(DevenvError):
 
 class Interrupted(DevenvError):
     exit_code = ExitCode.INTERRUPTED
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program was, so every `finally` and Ctrl-C clean-up runs for it too."""
 
 
 @dataclass(frozen=True, order=True)

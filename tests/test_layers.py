@@ -1,6 +1,6 @@
 """The layering of docs/architecture.md, read from the source with `ast`, so it cannot quietly regress.
 
-cli -> use cases (plus errors, context, its own output helpers; domain types only under TYPE_CHECKING);
+cli -> use cases (plus errors, redact, context, its own output helpers; domain types only under TYPE_CHECKING);
 domain -> nothing above it; adapters -> no use cases and no CLI; use cases -> no CLI. No import cycle
 among module-level imports.
 """
@@ -81,7 +81,14 @@ def _violations(rule: str) -> list[str]:
         layer = _layer(imp.module)
         where = f"{imp.module}:{imp.line} imports {imp.target}"
         if rule == "cli" and layer == "cli":
-            allowed = ("devenv.usecases", "devenv.errors", "devenv.context", "devenv.cli", "devenv.settings")
+            allowed = (
+                "devenv.usecases",
+                "devenv.errors",
+                "devenv.redact",
+                "devenv.context",
+                "devenv.cli",
+                "devenv.settings",
+            )
             if imp.target in {"devenv", "devenv.__version__"} or _under(imp.target, *allowed):
                 continue
             if imp.typing_only and _under(imp.target, "devenv.domain"):

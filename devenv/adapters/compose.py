@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,8 +29,12 @@ class Compose:
             argv += ["--env-file", str(files.env_file)]
         return argv
 
-    def run(self, files: ComposeFiles, args: Sequence[str], *, capture: bool = True) -> Completed:
-        return self.runner.run([*self.base_argv(files), *args], capture=capture)
+    def run(
+        self, files: ComposeFiles, args: Sequence[str], *, capture: bool = True, env: Mapping[str, str] | None = None
+    ) -> Completed:
+        """Captured runs get /dev/null as stdin (a compose question is answered "no", never hangs unseen);
+        `capture=False` is for the pass-through commands only (exec, run, logs): they get the terminal."""
+        return self.runner.run([*self.base_argv(files), *args], capture=capture, env=env)
 
     def version(self) -> str:
         done = self.runner.run(["docker", "compose", "version", "--short"])

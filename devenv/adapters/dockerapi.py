@@ -100,10 +100,13 @@ class EngineAPI:
         raise _Unsupported(self.host)
 
     def get(self, path: str, query: Mapping[str, str] | None = None) -> Any:
+        return self._request("GET", path, query)
+
+    def _request(self, method: str, path: str, query: Mapping[str, str] | None = None) -> Any:
         target = path + ("?" + urlencode(query) if query else "")
         conn = self._connection()
         try:
-            conn.request("GET", target, headers={"Host": "docker"})
+            conn.request(method, target, headers={"Host": "docker"})
             response = conn.getresponse()
             body = response.read()
         except (OSError, http.client.HTTPException) as exc:
@@ -117,7 +120,7 @@ class EngineAPI:
             return None
         if response.status >= 400:
             raise EnvironmentProblem(
-                f"the Docker engine refused GET {path}: {response.status} {body[:200]!r}",
+                f"the Docker engine refused {method} {path}: {response.status} {body[:200]!r}",
                 hint="`devenv doctor` checks the engine and your permission to use it",
             )
         if not body:
@@ -138,13 +141,22 @@ class EngineAPI:
         result = self.get(f"/containers/{quote(container_id)}/json")
         return result if isinstance(result, dict) else None
 
+    def all_containers(self) -> list[dict[str, Any]]:
+        return list(self.get("/containers/json", {"all": "0"}) or [])
+
     def volumes(self, labels: Mapping[str, str]) -> list[dict[str, Any]]:
+        """Volumes carrying all these labels (Name, Driver, Options, CreatedAt, Labels)."""
         filters = json.dumps({"label": [f"{k}={v}" for k, v in labels.items()]})
         result = self.get("/volumes", {"filters": filters})
         return list((result or {}).get("Volumes") or []) if isinstance(result, dict) else []
 
-    def all_containers(self) -> list[dict[str, Any]]:
-        return list(self.get("/containers/json", {"all": "0"}) or [])
+    def remove_container(self, name: str) -> None:
+        """Stop and delete a container by name or id (SIGKILL); one that is already gone is fine."""
+        self._request("DELETE", f"/containers/{quote(name)}", {"force": "1", "v": "1"})
+
+    def remove_volume(self, name: str) -> None:
+        """Delete a volume (its data is gone); a volume that is already gone is fine."""
+        self._request("DELETE", f"/volumes/{quote(name)}")
 
 
 class _Unsupported(EnvironmentProblem):

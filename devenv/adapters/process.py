@@ -30,6 +30,15 @@ class ProcessRunner:
 
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     echo: bool = False  # print each command before running it (--debug)
+    secrets: set[str] = field(default_factory=set)  # values the echo never shows (shared with the context)
+
+    def _echo(self, argv: Sequence[str]) -> None:
+        if self.echo:
+            import sys
+
+            from devenv.redact import redact
+
+            print(redact("+ " + " ".join(argv), self.secrets), file=sys.stderr)
 
     def which(self, program: str) -> str | None:
         return shutil.which(program, path=self.env.get("PATH"))
@@ -44,18 +53,21 @@ class ProcessRunner:
         capture: bool = True,
         timeout: float | None = None,
     ) -> Completed:
-        """Run to completion. `capture=False` lets the child talk to the user's terminal directly."""
-        full_env = {**self.env, **(env or {})}
-        if self.echo:
-            import sys
+        """Run to completion. `capture=False` lets the child talk to the user's terminal directly.
 
-            print("+ " + " ".join(argv), file=sys.stderr)
+        A captured child never reads the user's terminal: its stdin is /dev/null (or `input_text`), so a
+        question it asks (compose's "Recreate volume?") is answered by end-of-file instead of hanging
+        unseen behind devenv's progress display.
+        """
+        full_env = {**self.env, **(env or {})}
+        self._echo(argv)
         try:
             proc = subprocess.run(
                 list(argv),
                 cwd=cwd,
                 env=full_env,
                 input=input_text,
+                stdin=subprocess.DEVNULL if capture and input_text is None else None,
                 capture_output=capture,
                 text=True,
                 timeout=timeout,
@@ -82,19 +94,31 @@ class ProcessRunner:
         stdout: int | None = None,
         stderr: int | None = None,
     ) -> subprocess.Popen[str]:
-        """Start without waiting (progress displays read the child's output as it comes)."""
+        """Start without waiting (progress displays read the child's output as it comes); stdin is /dev/null."""
         full_env = {**self.env, **(env or {})}
-        if self.echo:
-            import sys
-
-            print("+ " + " ".join(argv), file=sys.stderr)
+        self._echo(argv)
         try:
-            return subprocess.Popen(list(argv), cwd=cwd, env=full_env, stdout=stdout, stderr=stderr, text=True)
+            return subprocess.Popen(
+                list(argv), cwd=cwd, env=full_env, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr, text=True
+            )
         except FileNotFoundError as exc:
             raise EnvironmentProblem(
                 f"'{argv[0]}' is not installed or not on PATH",
                 hint="run `devenv doctor` to see what is missing and how to install it",
             ) from exc
+
+    @staticmethod
+    def stop(proc: subprocess.Popen[str], grace: float = 3.0) -> None:
+        """End a spawned child for good: SIGTERM, then SIGKILL after `grace` seconds (compose waiting on a
+        dependency does not end on SIGTERM), then reap it so no orphan or zombie is left."""
+        if proc.poll() is not None:
+            return
+        proc.terminate()
+        try:
+            proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
     def stream(
         self,
@@ -113,10 +137,7 @@ class ProcessRunner:
         import codecs
 
         full_env = {**self.env, **(env or {})}
-        if self.echo:
-            import sys
-
-            print("+ " + " ".join(argv), file=sys.stderr)
+        self._echo(argv)
         try:
             proc = subprocess.Popen(
                 list(argv),

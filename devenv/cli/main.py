@@ -17,7 +17,7 @@ import typer
 from devenv import __version__
 from devenv.cli import doctor, init, parity, profile, stack
 from devenv.context import AppContext
-from devenv.errors import DevenvError, ExitCode
+from devenv.errors import DevenvError, ExitCode, Terminated
 
 HELP = "From a bare laptop to a running, seeded, healthy copy of your platform in one command."
 
@@ -28,7 +28,8 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-def build_app() -> typer.Typer:
+def build_app(made: list[AppContext] | None = None) -> typer.Typer:
+    """The typer app; the context its root callback builds is appended to `made` (the error handler's)."""
     app = typer.Typer(
         name="devenv",
         help=HELP,
@@ -57,6 +58,8 @@ def build_app() -> typer.Typer:
                 ctx.obj.workspace_override = workspace
             return
         ctx.obj = AppContext.from_environment(debug=debug, workspace=workspace)
+        if made is not None:
+            made.append(ctx.obj)
 
     app.add_typer(profile.app, name="profile")
     for register in _command_modules():
@@ -83,13 +86,16 @@ def run(argv: list[str] | None = None, obj: AppContext | None = None, *, raise_b
     """
     args = sys.argv[1:] if argv is None else argv
     debug = _debug_requested(args, obj)
-    app = build_app()
+    made: list[AppContext] = [obj] if obj is not None else []
+    app = build_app(made)
+    signals: list[int] = []
+    restore = _on_sigterm(signals)
     try:
         result = app(args=args, prog_name="devenv", standalone_mode=False, obj=obj)
     except DevenvError as exc:
         if debug:
             raise
-        report_error(exc)
+        report_error(exc, _secrets(made[-1] if made else None))
         return int(exc.exit_code)
     except (KeyboardInterrupt, typer.Abort):
         result = int(ExitCode.INTERRUPTED)
@@ -105,22 +111,72 @@ def run(argv: list[str] | None = None, obj: AppContext | None = None, *, raise_b
     except Exception as exc:
         if debug or raise_bugs:
             raise
-        print(f"error: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(_redacted(f"error: internal error: {type(exc).__name__}: {exc}", made), file=sys.stderr)
         print("hint: this is a bug in devenv; run again with --debug and report the traceback", file=sys.stderr)
         return int(ExitCode.INTERNAL)
+    finally:
+        restore()
     code = int(result) if isinstance(result, int) else int(ExitCode.OK)
-    if code == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into a silent Exit(130): say what to do
+    if signals:  # SIGTERM took the Ctrl-C path (clean-ups ran); its exit code says which signal it was
+        code = int(ExitCode.TERMINATED)
+    if code in (ExitCode.INTERRUPTED, ExitCode.TERMINATED):  # say what to do, whatever typer made of it
         print("\ninterrupted; run the same command again to carry on", file=sys.stderr)
     return code
 
 
-def report_error(exc: DevenvError) -> None:
-    print(f"error: {exc.message}", file=sys.stderr)
+def _on_sigterm(received: list[int]) -> Callable[[], None]:
+    """Handle SIGTERM like Ctrl-C: raise where the program is, so clean-ups run (children stopped, terminal
+    restored); returns what puts the previous handler back. Only the main thread can set handlers."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def handler(signum: int, _frame: object) -> None:
+        if not received:
+            received.append(signum)
+            raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, handler)
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous)
+
+    return restore
+
+
+def _secrets(obj: AppContext | None) -> set[str]:
+    """Every secret value this command may have seen: those it read, and the workspace's .env."""
+    if obj is None:
+        return set()
+    found = set(obj.secrets)
+    try:
+        from devenv.usecases.workspace import locate
+
+        found.update(locate(obj).read_secrets().values())
+    except (DevenvError, OSError):
+        pass
+    return found
+
+
+def _redacted(text: str, made: list[AppContext]) -> str:
+    from devenv.redact import redact
+
+    return redact(text, _secrets(made[-1] if made else None))
+
+
+def report_error(exc: DevenvError, secrets: set[str] | None = None) -> None:
+    """The one place errors are printed; secret values never are (see devenv/redact.py)."""
+    from devenv.redact import redact
+
+    hide = secrets or set()
+    print(redact(f"error: {exc.message}", hide), file=sys.stderr)
     if len(exc.details) > 1:
         for line in exc.details:
-            print(f"  {line}", file=sys.stderr)
+            print(redact(f"  {line}", hide), file=sys.stderr)
     if exc.hint:
-        print(f"hint: {exc.hint}", file=sys.stderr)
+        print(redact(f"hint: {exc.hint}", hide), file=sys.stderr)
 
 
 def main() -> None:

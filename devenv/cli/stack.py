@@ -42,6 +42,13 @@ def up(
     repo_dir: Annotated[Path | None, typer.Option(help="Where the platform checkout is.")] = None,
     timeout: TimeoutOption = 300.0,
     trust_host_access: TrustOption = False,
+    recreate_volumes: Annotated[
+        bool,
+        typer.Option(
+            "--recreate-volumes",
+            help="Delete and re-create volumes whose configuration changed (their data is lost).",
+        ),
+    ] = False,
 ) -> None:
     """Bring the stack up: converge, wait until healthy, seed once, print the URLs."""
     from devenv.cli.approval import set_up_approval
@@ -62,6 +69,7 @@ def up(
             timeout=timeout,
             progress=view,
             repo_dir=repo_dir,
+            recreate_volumes=recreate_volumes,
         )
     finally:
         view.close()
@@ -69,6 +77,8 @@ def up(
 
 
 def print_up_result(result: UpResult) -> None:
+    for note in result.notes:
+        typer.echo(f"note: {note}", err=True)
     _print_table(result.statuses)
     if not result.changed:
         typer.echo("Up to date: nothing changed.")

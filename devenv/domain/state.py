@@ -44,6 +44,11 @@ class WorkspaceState:
     contexts: dict[str, str] = field(default_factory=dict)  # service -> build context fingerprint at last up
     built: dict[str, str] = field(default_factory=dict)  # service -> fingerprint its image was built from
     seeded: bool = False
+    # exactly-once seeding (devenv/domain/seeding.py): each task's progress, the identity of the volumes
+    # the seeded data lives in, and a reset that deleted (some) data but did not finish
+    seed_status: dict[str, str] = field(default_factory=dict)
+    seed_volumes: dict[str, str] = field(default_factory=dict)
+    reset_pending: bool = False
     ports: dict[str, list[int]] = field(default_factory=dict)
     urls: dict[str, list[str]] = field(default_factory=dict)
 
@@ -99,6 +104,9 @@ _FIELDS = {
     "contexts": "dict-str",
     "built": "dict-str",
     "seeded": "bool",
+    "seed_status": "dict-str",
+    "seed_volumes": "dict-str",
+    "reset_pending": "bool",
     "ports": "dict-list-int",
     "urls": "dict-list-str",
 }

@@ -6,10 +6,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from devenv.adapters.compose import ComposeFiles
 from devenv.context import AppContext
 from devenv.domain.health import PROJECT_LABEL, ServiceStatus, service_statuses
-from devenv.errors import StackFailure, UserError
+from devenv.errors import UserError
+from devenv.usecases.data import compose_or_fail, delete_data
 from devenv.usecases.up import Progress, UpResult, converge
 from devenv.usecases.workspace import files_of, open_existing, prepare, up_to_date
 
@@ -83,12 +83,14 @@ def down(ctx: AppContext, *, volumes: bool, confirm: Callable[[str], bool]) -> N
     with ws.lock("down"):
         files = files_of(ws, state)
         if not state.files_digest or ws.files_digest() != state.files_digest:
-            files = prepare(ctx, profile_ref=None, sets={}).files  # a damaged compose file is written again
-        args = ["down", "--remove-orphans", *(["--volumes"] if volumes else [])]
-        _compose_or_fail(ctx, files, args)
-        if volumes:
+            prep = prepare(ctx, profile_ref=None, sets={})  # a damaged compose file is written again
+            files, state = prep.files, prep.state
+        if volumes:  # recorded first: a `down -v` killed half-way must not leave a stack that claims its seed
             state.seeded = False
+            state.seed_status = {}
             ws.save(state)
+        args = ["down", "--remove-orphans", *(["--volumes"] if volumes else [])]
+        compose_or_fail(ctx, files, args)
 
 
 def reset(
@@ -103,20 +105,10 @@ def reset(
         prep = prepare(ctx, profile_ref=None, sets={})
         if progress:
             progress("removing containers and volumes", {})
-        _compose_or_fail(ctx, prep.files, ["down", "--remove-orphans", "--volumes"])
-        prep.state.seeded = False
-        prep.workspace.save(prep.state)
+        delete_data(ctx, prep)  # "reset in progress" is on disk before anything is deleted
         result = converge(ctx, prep, timeout=timeout, progress=progress)
     result.seconds = time.monotonic() - started
     return result
-
-
-def _compose_or_fail(ctx: AppContext, files: ComposeFiles, args: list[str]) -> None:
-    """Run a compose command; an engine that does not answer is an environment problem (exit 3)."""
-    done = ctx.compose.run(files, args)
-    if not done.ok:
-        ctx.api.containers({PROJECT_LABEL: files.project})  # raises EnvironmentProblem when the engine is away
-        raise StackFailure(f"docker compose {args[0]} failed: {done.stderr.strip()[-500:]}", hint="see `devenv status`")
 
 
 def passthrough(ctx: AppContext, args: list[str]) -> int:
@@ -140,8 +132,18 @@ def exec_in(ctx: AppContext, service: str, command: list[str], *, tty: bool) -> 
 
 def run_once(ctx: AppContext, service: str, command: list[str], *, tty: bool) -> int:
     """A one-off container of `service` (its links started first), removed afterwards."""
+    import uuid
+
     _check_service(ctx, service)
-    return passthrough(ctx, ["run", "--rm", *([] if tty else ["-T"]), service, *command])
+    _ws, state = open_existing(ctx)
+    # a known name: if devenv is stopped (Ctrl-C, SIGTERM) while compose runs it, compose is killed before
+    # its `--rm` happens, and the container would go on running; devenv removes it by this name
+    name = f"{state.project}-run-{service}-{uuid.uuid4().hex[:8]}"
+    try:
+        return passthrough(ctx, ["run", "--rm", "--name", name, *([] if tty else ["-T"]), service, *command])
+    except BaseException:
+        ctx.api.remove_container(name)
+        raise
 
 
 def _check_service(ctx: AppContext, service: str) -> None:

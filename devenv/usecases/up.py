@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shlex
 import subprocess
 import time
 from collections.abc import Callable, Mapping
@@ -20,7 +19,6 @@ Progress = Callable[[str, dict[str, ServiceStatus]], None]  # (phase, statuses)
 POLL_SECONDS = 0.2  # one engine query per poll, a few milliseconds each
 SETTLE_SECONDS = 1.5  # a service without a health check must run this long without restarting
 LOG_LINES = 30
-VOLUME_LABEL = "com.docker.compose.volume"
 
 
 @dataclass
@@ -30,7 +28,8 @@ class UpResult:
     built: list[str] = field(default_factory=list)
     seeded: bool = False
     seconds: float = 0.0
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # what may not be as the user expects
+    notes: list[str] = field(default_factory=list)  # what devenv decided on its own, and why (e.g. re-seeding)
 
 
 def up(
@@ -45,6 +44,7 @@ def up(
     ask: Ask | None = None,
     progress: Progress | None = None,
     repo_dir: Path | None = None,
+    recreate_volumes: bool = False,
 ) -> UpResult:
     from devenv.usecases.workspace import locate
 
@@ -54,7 +54,16 @@ def up(
     try:
         with ws.lock("up"):
             prep = prepare(ctx, profile_ref=profile_ref, sets=sets or {}, ask=ask, repo_dir=repo_dir)
-            result = converge(ctx, prep, services=services, build=build, seed=seed, timeout=timeout, progress=progress)
+            result = converge(
+                ctx,
+                prep,
+                services=services,
+                build=build,
+                seed=seed,
+                timeout=timeout,
+                progress=progress,
+                recreate_volumes=recreate_volumes,
+            )
     except BaseException:
         if fresh and not ws.exists():  # a rejected first `up` leaves no .devenv/ behind
             ws.discard()
@@ -72,18 +81,33 @@ def converge(
     seed: bool = True,
     timeout: float = 300.0,
     progress: Progress | None = None,
+    recreate_volumes: bool = False,
 ) -> UpResult:
     """Bring the prepared stack to its rendered state; the caller holds the workspace lock."""
+    from devenv.usecases import data
+
     state = prep.state
+    notes: list[str] = []
+
+    def say(note: str) -> None:
+        notes.append(note)
+        if progress:
+            progress(note, {})
+
     wanted = _wanted(prep, services)
+    data.clean_start(ctx, prep, say)  # a reset or a seed that did not finish: its data goes first
     statuses = _statuses(ctx, prep.files.project, list(state.service_hashes))
     fingerprints = {name: context_fingerprint(folder) for name, folder in state.contexts.items()}
     stale = sorted(n for n in wanted if n in fingerprints and (build or state.built.get(n) != fingerprints[n]))
-    # seed only when the services the seed tasks run in are among those brought up
-    needs_seed = seed and not state.seeded and state.seed_tasks > 0 and set(state.seed_services) <= set(wanted)
-    if not stale and not needs_seed and _converged(statuses, wanted, state.service_hashes):
-        return UpResult(statuses, changed=False, warnings=list(prep.notes))
-    warnings = [*prep.notes, *_secret_warnings(ctx, prep)]
+
+    def needs_seed() -> bool:
+        # seed only when the services the seed tasks run in are among those brought up
+        return seed and not state.seeded and state.seed_tasks > 0 and set(state.seed_services) <= set(wanted)
+
+    if not stale and not needs_seed() and not recreate_volumes and _converged(statuses, wanted, state.service_hashes):
+        return UpResult(statuses, changed=False, warnings=list(prep.notes), notes=notes)
+    warnings = [*prep.notes, *data.secret_warnings(ctx, prep)]
+    data.check_volumes(ctx, prep, recreate=recreate_volumes, say=say)
     if stale:
         if progress:
             progress("building " + ", ".join(stale), statuses)
@@ -92,34 +116,15 @@ def converge(
             state.built[name] = fingerprints[name]
         prep.workspace.save(state)
     statuses = _start_and_wait(ctx, prep, wanted, timeout, progress)
+    lost = data.data_lost(ctx, prep)
+    if lost:
+        say(lost)
     seeded = False
-    if needs_seed:
-        _seed(ctx, prep, progress, statuses)
-        state.seeded = True
+    if needs_seed():
+        data.run_seeds(ctx, prep, lambda phase: progress(phase, statuses) if progress else None)
         seeded = True
     prep.workspace.save(state)
-    return UpResult(statuses, changed=True, built=stale, seeded=seeded, warnings=warnings)
-
-
-def _secret_warnings(ctx: AppContext, prep: Prepared) -> list[str]:
-    """A changed secret that reaches a service owning an existing volume may not take effect (a database
-    applies its password only when it initialises its data): say so, rather than report a plain success."""
-    if not prep.changed_secrets:
-        return []
-    existing = {
-        str((v.get("Labels") or {}).get(VOLUME_LABEL)): str(v.get("Name"))
-        for v in ctx.api.volumes({PROJECT_LABEL: prep.files.project})
-    }
-    out = []
-    for volume, names in sorted(prep.changed_secrets.items()):
-        if volume in existing:
-            which = ", ".join(names)
-            out.append(
-                f"secret {which} changed, but volume '{existing[volume]}' was initialised with the old value: "
-                "a service that reads it only on first start (e.g. a database password) still uses the old one. "
-                "To apply it: `devenv reset` (deletes the data and seeds again)"
-            )
-    return out
+    return UpResult(statuses, changed=True, built=stale, seeded=seeded, warnings=warnings, notes=notes)
 
 
 def _wanted(prep: Prepared, services: list[str] | None) -> list[str]:
@@ -206,9 +211,7 @@ def _start_and_wait(
                 raise _diagnose(ctx, prep, statuses, slow, stderr, timed_out=True)
             time.sleep(POLL_SECONDS)
     finally:
-        if proc.poll() is None:
-            proc.terminate()
-            proc.wait(timeout=30)
+        ctx.runner.stop(proc)
 
 
 def _restarted(
@@ -338,31 +341,3 @@ def _port_variable(ctx: AppContext, prep: Prepared, service: str, port: int) -> 
         if m and prep.state.answers.get(m.group(1)) == str(port):
             return m.group(1)
     return None
-
-
-def _seed(ctx: AppContext, prep: Prepared, progress: Progress | None, statuses: dict[str, ServiceStatus]) -> None:
-    from devenv.domain.profile.variables import interpolate, secret_env_name
-    from devenv.usecases.profiles import load
-
-    profile = prep.profile or load(ctx, prep.state.profile.file)
-    values = {**prep.state.answers}
-    secrets = prep.workspace.read_secrets()
-    for name, var in profile.variables.items():
-        if var.secret:
-            values[name] = secrets.get(secret_env_name(name), "")
-    for task in profile.seed:
-        run = task.run
-        words = shlex.split(run) if isinstance(run, str) else list(run)
-        argv = [interpolate(w, lambda n: values.get(n, ""), escape_dollars=False) for w in words]
-        label = task.name or (run if isinstance(run, str) else " ".join(run))
-        if progress:
-            progress(f"seeding: {label}", statuses)
-        args = ["exec", "-T", *(["--user", task.user] if task.user else []), task.service, *argv]
-        done = ctx.compose.run(prep.files, args)
-        if not done.ok:
-            lines = (done.stdout + done.stderr).rstrip().splitlines()[-LOG_LINES:]
-            raise StackFailure(
-                f"seed task '{label}' in service '{task.service}' failed with exit code {done.returncode}",
-                hint="fix it, then run `devenv up` again (seeding reruns until it succeeds once)",
-                details=["its output (last lines):", *[f"  {line}" for line in lines]],
-            )

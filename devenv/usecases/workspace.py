@@ -206,6 +206,10 @@ def _render(
         },
         built=dict(state.built) if state else {},
         seeded=bool(state and state.seeded and same_profile),
+        # what the data on the engine went through belongs to the data (another profile starts afresh)
+        seed_status=dict(state.seed_status) if state and same_profile else {},
+        seed_volumes=dict(state.seed_volumes) if state else {},
+        reset_pending=bool(state and state.reset_pending),
         ports=rendered.host_ports,
     )
     ws.prepare()

@@ -79,7 +79,7 @@ def test_plain_compose_runs_a_rendered_stack_with_links_and_order(tmp_path: Path
         )
         assert _started(by_service["web"]) >= db_first_healthy
         labels = by_service["web"]["Config"]["Labels"]
-        assert labels["devenv.profile"] == "bb@1.0.0"
+        assert labels["devenv.profile"] == "bb"
     finally:
         compose(out, "down", "-v", "-t", "1")
 

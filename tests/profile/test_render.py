@@ -56,7 +56,7 @@ def test_every_resource_is_labelled(tmp_path: Path) -> None:
     compose = rendered(tmp_path).compose
     for service in compose["services"].values():
         assert service["labels"]["devenv.workspace"] == "ws-1"
-        assert service["labels"]["devenv.profile"] == "shop@1.2.0"
+        assert service["labels"]["devenv.profile"] == "shop"
         assert len(service["labels"]["devenv.config-hash"]) == 16
     assert compose["networks"]["default"]["labels"]["devenv.workspace"] == "ws-1"
     assert compose["volumes"]["db-data"]["labels"]["devenv.workspace"] == "ws-1"
@@ -67,7 +67,7 @@ def test_paths_resolve_against_the_repo_or_the_profile_folder(tmp_path: Path) ->
     # no repo in the profile: relative to the profile's own folder
     assert compose["services"]["db"]["build"] == {
         "context": str(tmp_path / "images/db"),
-        "labels": {"devenv.workspace": "ws-1", "devenv.profile": "shop@1.2.0"},
+        "labels": {"devenv.workspace": "ws-1", "devenv.profile": "shop"},
     }
     assert compose["services"]["web"]["build"]["context"] == str(tmp_path / "app")
     assert compose["services"]["web"]["build"]["args"] == {"PY": "3"}
@@ -202,3 +202,18 @@ def test_a_built_image_gets_the_projects_name_and_keeps_the_declared_one_in_a_la
     [workload] = read_compose(compose, "dev").workloads
     image = workload.main.image
     assert image is not None and (image.name, image.tag) == ("busybox", "1.36")  # parity compares the declared tag
+
+
+def test_raising_the_version_changes_no_label_compose_compares(tmp_path: Path) -> None:
+    """Volume and network labels are compared by compose (a changed volume label makes it ask to delete the
+    data); service labels feed the config hash (a changed one recreates the container)."""
+    before = rendered(tmp_path)
+    profile = load(write_yaml(tmp_path / "shop2.yaml", {**PROFILE, "version": "1.3.0", "description": "new"}))
+    answers = {"web_port": "8000", "db_password": "s3cret$pw", "debug": "true"}
+    after = render(profile, answers, RenderTarget(project="shop-dev", workspace="ws-1", repo_dir="/repo"))
+    assert (
+        after.compose["volumes"] == before.compose["volumes"] == {"db-data": {"labels": {"devenv.workspace": "ws-1"}}}
+    )
+    assert after.compose["networks"] == before.compose["networks"]
+    assert after.service_hashes == before.service_hashes
+    assert "1.2.0" not in str(before.compose["services"])

@@ -46,10 +46,10 @@ def test_qualified_names_pick_one_source(team: Path, cli: Callable[..., Result])
     env = {"DEVENV_PROFILE_SOURCES": str(team)}
     shipped = cli("profile", "render", "shipped/example", env=env)
     assert shipped.code == 0, shipped.err
-    assert "docker.sock" not in shipped.out and "example@" in shipped.out
+    assert "docker.sock" not in shipped.out and "profile: example\n  version: 1.0.0\n" in shipped.out
     theirs = cli("profile", "render", "team/example", env=env)
     assert theirs.code == 0, theirs.err
-    assert "example@9.0.0" in theirs.out
+    assert "profile: example\n  version: 9.0.0\n" in theirs.out
 
 
 def test_unambiguous_names_keep_working(team: Path, cli: Callable[..., Result]) -> None:

@@ -127,3 +127,20 @@ def test_config_hash_follows_a_secret_through_a_keyed_digest_only(tmp_path: Path
     assert hashes("hunter2", b"k" * 32) == one  # stable
     assert hashes("hunter2", b"j" * 32)["db"] != one["db"]  # without the key, a guess cannot be checked
     assert hashlib.sha256(b"hunter2").hexdigest()[:16] not in json.dumps(one)
+
+
+def test_every_state_field_survives_a_save_and_a_read() -> None:
+    """A field the typed reader does not know is silently dropped on read: seed progress was, once."""
+    import dataclasses
+
+    from devenv.domain import state as state_module
+
+    state = WorkspaceState(workspace_id="ws-1", project="devenv-ws-1", profile=ProfileRef(ref="x", file="/x.yaml"))
+    state.seed_status = {"0:seed": "started"}
+    state.seed_volumes = {"db-data": "devenv-ws-1_db-data@2026-01-01"}
+    state.reset_pending = True
+    state.seeded = True
+    back = WorkspaceState.from_json(json.loads(json.dumps(state.to_json())))
+    assert back == state
+    optional = {f.name for f in dataclasses.fields(WorkspaceState)} - {"workspace_id", "project", "profile"}
+    assert optional <= set(state_module._FIELDS)

@@ -110,6 +110,12 @@ class _Renderer:
     def plain_text(self, text: str) -> str:
         return interpolate(text, lambda name: self.values.get(name, ""), escape_dollars=False)
 
+    def shown_text(self, text: str) -> str:
+        """For messages: values filled in, but a secret stays `${name}` (errors are printed and shared)."""
+        return interpolate(
+            text, lambda n: "${" + n + "}" if n in self.secret_vars else self.values.get(n, ""), escape_dollars=False
+        )
+
     def command(self, value: Command) -> str | list[str]:
         return self.compose_text(value) if isinstance(value, str) else [self.compose_text(v) for v in value]
 
@@ -237,7 +243,7 @@ class _Renderer:
                 if parsed is None:
                     self.fail(
                         path,
-                        f"'{self.plain_text(raw)}' is not a port mapping",
+                        f"'{self.shown_text(raw)}' is not a port mapping",
                         hint='write "HOST:CONTAINER", "IP:HOST:CONTAINER" or "CONTAINER"',
                         code="port",
                     )
@@ -303,7 +309,11 @@ def render(profile: Profile, values: Mapping[str, str], target: RenderTarget) ->
     r = _Renderer(profile, values, target)
     if not valid_project_name(target.project):
         raise ProfileError([Problem(f"'{target.project}' is not a valid compose project name", code="project")])
-    labels = {LABEL_WORKSPACE: target.workspace, LABEL_PROFILE: f"{profile.name}@{profile.version}"}
+    # Labels are part of what compose compares: a volume or network whose labels changed is "diverged"
+    # (compose asks to delete a volume's data), a service whose labels changed is recreated. So they name
+    # only what never changes for a workspace: never the profile's version, which a team raises often.
+    labels = {LABEL_WORKSPACE: target.workspace, LABEL_PROFILE: profile.name}
+    resource_labels = {LABEL_WORKSPACE: target.workspace}
     services: dict[str, Any] = {}
     hashes: dict[str, str] = {}
     service_secrets: dict[str, list[str]] = {}
@@ -320,9 +330,9 @@ def render(profile: Profile, values: Mapping[str, str], target: RenderTarget) ->
     host_ports = r.check_ports()
     named_volumes = sorted({m.source for s in profile.services.values() for m in s.volumes if m.named and m.source})
     compose: dict[str, Any] = {"name": target.project, "services": services}
-    compose["networks"] = {"default": {"labels": dict(labels)}}
+    compose["networks"] = {"default": {"labels": dict(resource_labels)}}
     if named_volumes:
-        compose["volumes"] = {v: {"labels": dict(labels)} for v in named_volumes}
+        compose["volumes"] = {v: {"labels": dict(resource_labels)} for v in named_volumes}
     seed = tuple(
         SeedStep(
             service=t.service,
