@@ -51,6 +51,14 @@ class StackFailure(DevenvError):
 class Interrupted(DevenvError):
     exit_code = ExitCode.INTERRUPTED
 
+    @classmethod
+    def by(cls, cause: KeyboardInterrupt, message: str, *, hint: str) -> Interrupted:
+        """The error for an interrupted step: Ctrl-C exits 130, SIGTERM 143 (same clean-up, its own code)."""
+        error = cls(message, hint=hint)
+        if isinstance(cause, Terminated):
+            error.exit_code = ExitCode.TERMINATED
+        return error
+
 
 class Terminated(KeyboardInterrupt):
     """SIGTERM, raised where the program was, so every `finally` and Ctrl-C clean-up runs for it too."""

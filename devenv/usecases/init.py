@@ -141,9 +141,10 @@ def init(
     )
     try:
         return flow.run(profile)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         during = f" during the {flow.current} step" if flow.current else ""
-        raise Interrupted(
+        raise Interrupted.by(
+            exc,
             f"devenv init was interrupted{during}",
             hint="run the same command again to carry on: finished steps are not repeated",
         ) from None

@@ -131,3 +131,22 @@ def test_kill_at_each_step_then_up_ends_seeded_once_and_healthy(stack: Stack, ho
     assert docker("volume", "ls", "-q", "--filter", f"label=com.docker.compose.project={s.project}").split() == [
         f"{s.project}_db-data"
     ]
+
+
+# `init` runs the same build/start/wait/seed steps inside its own flow (doctor, profile, answers, up): one kill
+# per signal at a different step, then the daily `devenv up` must finish the job with the seed run once
+INIT_PLAN = {signal.SIGKILL: "seed", signal.SIGTERM: "build", signal.SIGINT: "wait"}
+
+
+@pytest.mark.parametrize("how", list(INIT_PLAN), ids=["KILL", "TERM", "INT"])
+def test_init_killed_at_a_step_then_up_ends_seeded_once_and_healthy(stack: Stack, how: signal.Signals) -> None:
+    s = stack
+    step = INIT_PLAN[how]
+    proc = s.spawn("init", "--profile", "./stack.yaml", "--dir", str(s.root), "--yes")
+    ready = {
+        "build": child_running(s, proc, " build "),
+        "wait": waiting_for_health(s),
+        "seed": lambda: seed_started(s),
+    }[step]
+    interrupt(proc, how, ready, f"init/{step}")
+    recovers(s, f"init/{step}")
