@@ -23,21 +23,40 @@ from devenv.domain.parity.readers.detect import FORMATS_HINT, detect, read_one
 from devenv.domain.parity.readers.dockerfile import dockerfile_base as base_of
 from devenv.domain.parity.readers.envfile import STRUCTURED_SUFFIXES, env_file, parse_env_lines, structured_env
 from devenv.domain.parity.templates import HELM_HINT, TEMPLATE_SUFFIXES, has_markers, is_go_template
-from devenv.domain.yamldoc import Located, load_yaml_all
+from devenv.domain.yamldoc import Located, check_bounds, load_yaml_all
 from devenv.errors import ProfileError, UserError
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json", *TEMPLATE_SUFFIXES)
 
 
+MAX_FILE_BYTES = 8 * 1024 * 1024  # the largest rendered manifests (CRD bundles) are a few MB
+
+
 def read_text(path: Path) -> str:
+    """A text file, refused quickly (before it is read) when it is too large, and when it is binary."""
     try:
-        return path.read_text(encoding="utf-8")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise UserError(
+                f"{path}: refused: {size / 1024 / 1024:.1f} MB is larger than the "
+                f"{MAX_FILE_BYTES // 1024 // 1024} MB parity reads",
+                hint="point parity at the manifests themselves, not at generated bundles or data files",
+            )
+        data = path.read_bytes()
     except FileNotFoundError as exc:
         raise UserError(
             f"{path}: no such file or folder", hint="check the path (relative paths start at the profile)"
         ) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"{path}: cannot read: {exc}", hint="is it a text file you can read?") from exc
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read: {exc.strerror or exc}", hint="is it a file you can read?") from exc
+    if b"\x00" in data[:65536]:
+        raise UserError(f"{path}: refused: a binary file, not a manifest", hint="parity reads YAML, JSON and env files")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserError(
+            f"{path}: refused: not UTF-8 text (byte {exc.start})", hint="parity reads YAML, JSON and env files"
+        ) from exc
 
 
 def parse_located(text: str, path: Path) -> list[Located]:
@@ -52,22 +71,38 @@ def parse_located(text: str, path: Path) -> list[Located]:
     try:
         return load_yaml_all(text, str(path), duplicate_keys=True)
     except ProfileError as exc:
-        problem = exc.problems[0]
-        line = f":{problem.location.line}" if problem.location else ""
-        reason = problem.message.removeprefix("YAML syntax error: ")
-        raise UserError(f"{path}{line}: invalid YAML: {reason}", hint="fix the YAML syntax") from exc
+        raise _yaml_error(exc, path) from exc
+
+
+def _yaml_error(exc: ProfileError, path: Path) -> UserError:
+    problem = exc.problems[0]
+    line = f":{problem.location.line}" if problem.location else ""
+    if problem.code == "yaml-bounds":
+        return UserError(f"{path}{line}: {problem.message}", hint=problem.hint)
+    reason = problem.message.removeprefix("YAML syntax error: ")
+    return UserError(f"{path}{line}: invalid YAML: {reason}", hint="fix the YAML syntax")
 
 
 def _json_document(text: str, path: Path) -> Located:
+    check_bounds_or_refuse(text, path)  # JSON is YAML to the event scan: depth is bounded before parsing
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UserError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}", hint="fix the JSON syntax") from exc
+    except RecursionError as exc:  # deeper than Python's stack, in JSON the event scan could not read
+        raise UserError(f"{path}: refused: the JSON is nested too deeply", hint="fix the JSON") from exc
     try:
         (lines,) = load_yaml_all(text, str(path), duplicate_keys=True)
     except (ProfileError, ValueError):  # JSON YAML cannot read (tabs, say): no lines for later errors
         return Located(value, str(path))
     return Located(value, str(path), lines.locations, lines.value_locations)
+
+
+def check_bounds_or_refuse(text: str, path: Path) -> None:
+    try:
+        check_bounds(text, str(path))
+    except ProfileError as exc:
+        raise _yaml_error(exc, path) from exc
 
 
 def parse_documents(text: str, path: Path) -> list[Any]:

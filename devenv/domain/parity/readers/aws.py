@@ -167,6 +167,8 @@ def _container(
         var = mapping(item, [*at, "environment", i])
         key = text(var.get("name"), [*at, "environment", i, "name"])
         value = var.get("value")
+        if isinstance(value, Mapping | list):
+            raise ManifestError(f"expected a single value, found {type(value).__name__}", [*at, "environment", i])
         env[key] = EnvVar(key, SourceKind.LITERAL, "" if value is None else str(value))
     for i, item in enumerate(sequence(spec.get("secrets"), [*at, "secrets"])):
         var = mapping(item, [*at, "secrets", i])

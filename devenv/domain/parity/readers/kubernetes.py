@@ -290,6 +290,8 @@ def _env(
 def _env_var(key: str, var: Mapping[str, Any], at: list[PathPart], catalog: _Catalog, namespace: str) -> EnvVar:
     if "valueFrom" not in var:
         value = var.get("value")
+        if isinstance(value, Mapping | list):
+            raise ManifestError(f"env {key}: expected a single value, found {type(value).__name__}", [*at, "value"])
         return EnvVar(key, SourceKind.LITERAL, "" if value is None else str(value))
     source = mapping(var["valueFrom"], [*at, "valueFrom"])
     if "secretKeyRef" in source:
