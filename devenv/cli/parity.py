@@ -12,6 +12,10 @@ from devenv.errors import ExitCode
 
 if TYPE_CHECKING:
     from devenv.context import AppContext
+    from devenv.errors import DevenvError
+
+
+FORMATS = ("table", "lines", "json", "github")
 
 
 def register(app: typer.Typer) -> None:
@@ -44,14 +48,31 @@ def parity(
     runtime: Annotated[
         bool, typer.Option("--runtime/--no-runtime", help="Inspect what runs (image digests, env keys).")
     ] = True,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the report (or the error) as JSON on stdout. Same as --format json.")
+    ] = False,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="table (default on a terminal), lines (default otherwise: one finding per line), json, "
+            "or github (workflow annotations).",
+        ),
+    ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
 ) -> None:
     """Check the dev stack against production manifests: images, env keys, ports, services."""
-    from devenv.cli.parity_report import print_report
+    from devenv.cli.parity_report import github_lines, print_report, report_lines
+    from devenv.errors import DevenvError, UserError
     from devenv.usecases.parity import ParityOptions, run_parity
 
     app_ctx: AppContext = ctx.obj
+    if output is not None and output not in FORMATS:
+        raise UserError(f"--format {output}: not a format", hint=f"use one of: {', '.join(FORMATS)}")
+    if as_json:
+        output = "json"
+    if output is None:
+        output = "table" if app_ctx.console.is_terminal else "lines"
     options = ParityOptions(
         dev_file=dev,
         against=tuple(against or ()),
@@ -60,10 +81,34 @@ def parity(
         project=project,
         inspect_runtime=runtime,
     )
-    report = run_parity(app_ctx, options)
-    if as_json:
+    try:
+        report = run_parity(app_ctx, options)
+    except DevenvError as exc:
+        if output != "json":
+            raise
+        typer.echo(json.dumps({"error": error_dict(exc)}, indent=2))  # a tool reading stdout gets JSON
+        raise typer.Exit(int(exc.exit_code)) from exc
+    if output == "json":
         typer.echo(json.dumps(report.to_dict(strict=strict), indent=2))
-    else:
+    elif output == "table":
         print_report(report, app_ctx.console, strict=strict)
+    else:
+        lines = report_lines if output == "lines" else github_lines
+        for line in lines(report, strict=strict):
+            typer.echo(line)
     if report.failed(strict=strict):
         raise typer.Exit(int(ExitCode.FAILURE))
+
+
+def error_dict(exc: DevenvError) -> dict[str, object]:
+    """An error as `--json` prints it: message, hint, exit code, and each located problem."""
+    from devenv.errors import ProfileError
+
+    problems = [p.as_dict() for p in exc.problems] if isinstance(exc, ProfileError) else []
+    return {
+        "message": exc.message,
+        "hint": exc.hint,
+        "exit_code": int(exc.exit_code),
+        "exit_name": exc.exit_code.name.lower(),
+        "problems": problems,
+    }
