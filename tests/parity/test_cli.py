@@ -135,7 +135,7 @@ def test_summary_line_for_status(cli: Cli, tmp_path: Path) -> None:
     dev = {"services": {"api": {"image": "app:1.0", "environment": {"X": "1"}}}}
     prod = write(tmp_path / "prod.yml", "services:\n  api:\n    image: app:2.0\n")
     report = check_parity(dev, None, tmp_path, [prod])
-    assert report.summary_line() == "parity: 1 warning against prod.yml"
+    assert report.summary_line() == "parity: 2 warnings against prod.yml"  # X only in dev; app 1.0 vs 2.0
     write(tmp_path / "prod.yml", "services:\n  api:\n    image: app:1.0\n    environment: {X: '1'}\n")
     assert check_parity(dev, None, tmp_path, [prod]).summary_line() == "parity: clean against prod.yml"
 

@@ -110,7 +110,11 @@ def test_version_major_and_minor_drift() -> None:
     prod = compose(db={"image": "postgres:16.2"})
     assert codes(check(compose(db={"image": "postgres:15.4"}), prod)) == {"version-major-drift"}
     assert codes(check(compose(db={"image": "postgres:16.1-alpine"}), prod)) == {"version-minor-drift"}
-    assert codes(check(compose(db={"image": "postgres:16.2-alpine"}), prod)) == set()
+    assert codes(check(compose(db={"image": "postgres:16.2-alpine"}), prod)) == {"image-variant-differs"}
+    assert (
+        codes(check(compose(db={"image": "postgres:16.2-alpine3.19"}), compose(db={"image": "postgres:16.2-alpine"})))
+        == set()
+    )
     patch_only = check(compose(db={"image": "postgres:16.2.1"}), compose(db={"image": "postgres:16.2.3"}))
     assert codes(patch_only) == set()
 
@@ -131,7 +135,58 @@ def test_tag_floating(dev: str, prod: str) -> None:
 
 def test_tag_not_floating_when_pinned_or_prod_states_only_major() -> None:
     assert codes(check(compose(db={"image": "redis:7.2.4"}), compose(db={"image": "redis:7"}))) == set()
-    assert codes(check(compose(db={"image": "app:1.0"}), compose(db={"image": "app:2.0"}))) == set()
+
+
+# --- first-party images (issue 11 class 1) ---
+
+
+@pytest.mark.parametrize(
+    ("dev", "prod"),
+    [
+        ("acme/user:0.4.4", "acme/user:0.4.7"),  # a patch apart is other code for an image the team builds
+        ("acme/user-db:0.4.0", "acme/user-db:0.3.0"),
+        ("acme/user:0.4.4", "123456789.dkr.ecr.eu-west-1.amazonaws.com/acme/user:0.5.0"),  # pushed elsewhere
+        ("acme/user:v2", "acme/user:v3"),
+    ],
+)
+def test_first_party_image_tags_are_compared(dev: str, prod: str) -> None:
+    report = check(compose(user={"image": dev}), compose(user={"image": prod}))
+    assert codes(report) == {"image-tag-differs"}
+    (finding,) = report.findings
+    assert finding.dev == dev and finding.prod == prod
+
+
+def test_first_party_same_tag_or_other_repository_is_quiet() -> None:
+    assert codes(check(compose(user={"image": "acme/user:0.4.4"}), compose(user={"image": "acme/user:0.4.4"}))) == set()
+    # mapped by service name, but a different repository: the tags say nothing about each other
+    assert codes(check(compose(user={"image": "acme/users:1"}), compose(user={"image": "acme/user:2"}))) == set()
+
+
+def test_prod_latest_against_a_dev_version_says_so() -> None:
+    report = check(compose(user={"image": "acme/user:0.4.4"}), compose(user={"image": "acme/user:latest"}))
+    (finding,) = report.findings
+    assert finding.code == "tag-floating"
+    assert finding.message.startswith("prod runs :latest, dev :0.4.4")
+
+
+@pytest.mark.parametrize(
+    ("dev", "prod"),
+    [
+        ("rabbitmq:3.6.8", "rabbitmq:3.6.8-management"),
+        ("acme/web:1.2-alpine", "acme/web:1.2"),
+        ("redis:7.2", "redis:7.2-alpine"),
+    ],
+)
+def test_image_variants_are_noticed(dev: str, prod: str) -> None:
+    assert codes(check(compose(mq={"image": dev}), compose(mq={"image": prod}))) == {"image-variant-differs"}
+
+
+def test_a_built_service_compares_the_tag_it_declares() -> None:
+    """`build:` with `image:` (or the devenv.image label devenv renders): that tag is what dev runs."""
+    with_image = {"build": ".", "image": "acme/web:1.3.0"}
+    assert codes(check(compose(web=with_image), compose(web={"image": "acme/web:1.4.0"}))) == {"image-tag-differs"}
+    labelled = {"build": ".", "labels": {"devenv.image": "acme/web:1.3.0"}}
+    assert codes(check(compose(web=labelled), compose(web={"image": "acme/web:1.4.0"}))) == {"image-tag-differs"}
 
 
 def test_version_unknown_for_external_without_version() -> None:

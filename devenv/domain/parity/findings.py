@@ -37,6 +37,8 @@ CODES: dict[str, Code] = {
         Code("engine-differs", _E, "the backing service engine differs (mariadb vs mysql, redis vs valkey)"),
         Code("version-major-drift", _E, "the backing service major version differs"),
         Code("version-minor-drift", _W, "the backing service minor version differs"),
+        Code("image-tag-differs", _W, "dev and prod run the same image repository at different version tags"),
+        Code("image-variant-differs", _I, "the same version in another variant (-alpine, -management, -slim)"),
         Code("tag-floating", _W, "a floating or unpinned tag makes the version uncheckable"),
         Code("version-unknown", _W, "a version cannot be known (external without version, unreadable build)"),
         Code("digest-differs", _E, "the image running in dev is not the digest prod pins"),
