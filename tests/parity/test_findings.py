@@ -310,10 +310,93 @@ def test_env_source_differs() -> None:
     assert codes(check(compose(api={"image": "app:1", "environment": {"MODE": "x"}}), configmap)) == set()
 
 
-def test_env_likely_renamed() -> None:
-    assert env_pair({"DB_HOST": "db"}, {"DATABASE_HOST": "rds"}) == {"env-likely-renamed"}
-    assert env_pair({"REDIS_URL": "redis://cache"}, {"REDIS_URI": "redis://prod"}) == {"env-likely-renamed"}
+def test_env_likely_renamed_only_when_both_keys_carry_the_same_value() -> None:
+    assert env_pair({"LOG_LEVEL": "info"}, {"LOGLEVEL": "info"}) == {"env-likely-renamed"}
     assert env_pair({"RETRY_LIMIT": "3"}, {"QUEUE_NAME": "jobs"}) == {"env-missing-in-dev", "env-only-in-dev"}
+    # similar names, other values: no claim that "one side is wrong", a mention in the missing key's line
+    report = check(
+        compose(api={"image": "app:1", "environment": {"DB_HOST": "db"}}),
+        compose(api={"image": "app:1", "environment": {"DATABASE_HOST": "rds.example.com"}}),
+    )
+    assert codes(report) == {"env-wiring-missing-in-dev", "env-only-in-dev"}
+    (missing,) = [f for f in report.findings if f.code == "env-wiring-missing-in-dev"]
+    assert "(dev sets the similar DB_HOST: renamed?)" in missing.message
+
+
+def test_a_rename_of_wiring_is_claimed_when_both_point_to_the_same_service() -> None:
+    dev = compose(api={"image": "app:1", "environment": {"DB_HOST": "db"}}, db={"image": "postgres:16.2"})
+    prod = compose(api={"image": "app:1", "environment": {"DATABASE_HOST": "db"}}, db={"image": "postgres:16.2"})
+    assert codes(check(dev, prod)) == {"env-likely-renamed"}
+
+
+# --- wiring (issue 11 class 2) ---
+
+_CATALOG = {"catalog": {"image": "acme/catalog:1"}, "payment": {"image": "acme/payment:1"}}
+
+
+@pytest.mark.parametrize(
+    ("key", "dev", "prod"),
+    [
+        ("CATALOG_URL", "http://catalog:8080", "http://catalog"),
+        ("CATALOG", "http://catalog:8080/api", "https://catalog.default.svc.cluster.local/api"),
+        ("PGHOST", "catalog", "catalog"),
+        ("SERVICE_ADDRESSES", "catalog:8080,payment:8081", "payment:80,catalog:80"),
+        ("ENDPOINTS_CATALOG", "catalog:8080", "catalog.shop.svc:80"),
+        ("BACKEND", "catalog", "catalog"),
+    ],
+)
+def test_wiring_is_compared_by_what_it_points_to(key: str, dev: str, prod: str) -> None:
+    report = check(
+        compose(front={"image": "acme/front:1", "environment": {key: dev}}, **_CATALOG),
+        compose(front={"image": "acme/front:1", "environment": {key: prod}}, **_CATALOG),
+    )
+    assert codes(report) == set()
+
+
+def test_wiring_to_another_service_is_reported() -> None:
+    report = check(
+        compose(front={"image": "acme/front:1", "environment": {"CATALOG_URL": "http://catalog:8080"}}, **_CATALOG),
+        compose(front={"image": "acme/front:1", "environment": {"CATALOG_URL": "http://payment"}}, **_CATALOG),
+    )
+    (finding,) = report.findings
+    assert finding.code == "env-wiring-differs"
+    assert finding.message == "CATALOG_URL points to catalog in dev but to payment in prod"
+
+
+def test_wiring_through_the_mapping_and_to_outside_hosts() -> None:
+    """Prod's `postgres` is dev's `db` through the mapping; a managed host is expected to differ."""
+    dev = compose(
+        api={"image": "app:1", "environment": {"DB_HOST": "db", "MQ_URL": "amqp://mq"}}, db={"image": "postgres:16.2"}
+    )
+    prod = [
+        deployment(
+            "api",
+            "app:1",
+            env=[
+                {"name": "DB_HOST", "value": "postgres"},
+                {"name": "MQ_URL", "value": "amqps://b-1.mq.eu-west-1.amazonaws.com"},
+            ],
+        ),
+        deployment("postgres", "postgres:16.2"),
+    ]
+    report = check(dev, prod)
+    assert not [f for f in report.findings if f.service == "api"]
+
+
+def test_platform_set_values_are_info() -> None:
+    prod = [
+        deployment(
+            "api",
+            "app:1",
+            env=[
+                {"name": "STATSD_HOST", "valueFrom": {"fieldRef": {"fieldPath": "status.hostIP"}}},
+                {"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
+            ],
+        )
+    ]
+    report = check(compose(api={"image": "app:1"}), prod)
+    assert codes(report) == {"env-platform-set"}
+    assert {f.severity.value for f in report.findings} == {"info"}
 
 
 def test_env_unresolved() -> None:

@@ -46,8 +46,10 @@ CODES: dict[str, Code] = {
         Code(
             "env-wiring-missing-in-dev",
             _E,
-            "a wiring key (*_HOST, *_URL, *_DSN, *_ENDPOINT) is missing in dev",
+            "a wiring key (*_HOST, PGHOST, *_URL, *_DSN, *_ENDPOINT(S), *_ADDRESSES, ENDPOINTS_*) is missing in dev",
         ),
+        Code("env-wiring-differs", _W, "a wiring value points to another service in dev than in prod"),
+        Code("env-platform-set", _I, "prod's platform fills in a key (fieldRef, node IP, downward API)"),
         Code("env-missing-in-dev", _W, "an environment key set in prod is missing in dev"),
         Code("env-only-in-dev", _W, "an environment key is set in dev only"),
         Code("env-value-differs", _W, "a non-secret environment value differs"),
