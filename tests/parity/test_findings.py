@@ -47,7 +47,9 @@ def test_mapping_ambiguous_is_reported_never_guessed() -> None:
     assert "web-blue" in findings(report, "mapping-ambiguous")[0].message
     explicit = check(dev, prod, {"services": {"web": {"workload": "web-blue"}}})
     assert "mapping-ambiguous" not in codes(explicit)
-    assert [f.service for f in findings(explicit, "workload-missing-in-dev")] == ["web-green"]
+    # the other colour runs the same image and command: a twin of the paired one, not a missing service
+    assert [f.service for f in findings(explicit, "workload-copy")] == ["web-green"]
+    assert "workload-missing-in-dev" not in codes(explicit)
 
 
 def test_mapping_ambiguous_when_two_dev_services_claim_one_workload() -> None:
@@ -77,6 +79,41 @@ def test_mapping_order_prefers_service_name_over_image() -> None:
 def test_mapping_by_container_name_hostname_image(prod: dict[str, Any], how: str) -> None:
     report = check(compose(web={"image": "web:dev"}), compose(frontend=prod))
     assert [(m.service, m.how) for m in report.matches] == [("web", how)]
+
+
+def test_a_canary_does_not_steal_the_mapping_and_is_reported_as_a_copy() -> None:
+    prod = [deployment("payment", "acme/payment:1.2"), deployment("payment-fix", "acme/payment:1.2")]
+    report = check(compose(payment={"image": "acme/payment:1.2"}), prod)
+    assert [(m.service, m.counterpart) for m in report.matches] == [("payment", "Deployment/payment")]
+    assert codes(report) == {"workload-copy"}
+    (copy,) = report.findings
+    assert copy.severity.value == "info" and "Deployment/payment" in copy.message
+
+
+def test_a_worker_on_the_same_image_is_not_a_copy() -> None:
+    worker = deployment("payment-worker", "acme/payment:1.2", command=["celery", "worker"])
+    report = check(compose(payment={"image": "acme/payment:1.2"}), [deployment("payment", "acme/payment:1.2"), worker])
+    assert [f.service for f in findings(report, "workload-missing-in-dev")] == ["payment-worker"]
+
+
+def test_a_sidecar_pairs_by_its_own_container() -> None:
+    """The exporter beside the broker is its own dev service: both pair, neither is ambiguous."""
+    pod = deployment("rabbitmq", "rabbitmq:3.12")
+    pod["spec"]["template"]["spec"]["containers"].append({"name": "exporter", "image": "kbudde/rabbitmq-exporter:1"})
+    pod["metadata"]["name"] = "queue"
+    dev = compose(rabbitmq={"image": "rabbitmq:3.12"}, exporter={"image": "kbudde/rabbitmq-exporter:1"})
+    report = check(dev, [pod])
+    assert {(m.service, m.counterpart, m.how) for m in report.matches} == {
+        ("rabbitmq", "Deployment/queue", "container name"),
+        ("exporter", "Deployment/queue", "container name"),
+    }
+    assert codes(report) == set()
+
+
+@pytest.mark.parametrize("prod_name", ["user-service", "user_svc", "user-app"])
+def test_role_suffixes_map_without_configuration(prod_name: str) -> None:
+    report = check(compose(user={"image": "acme/user:1"}), compose(**{prod_name: {"image": "registry/other:1"}}))
+    assert [(m.service, m.how) for m in report.matches] == [("user", "name without suffix")]
 
 
 def test_mapping_by_app_label() -> None:
@@ -531,3 +568,15 @@ def test_every_code_has_a_test_here() -> None:
     source = Path(__file__).read_text(encoding="utf-8")
     untested = [c for c in CODES if c != "template-unrendered" and f'"{c}"' not in source]
     assert untested == []  # template-unrendered: tests/parity/test_loader.py
+
+
+def test_ecs_task_family_names_a_single_container_task() -> None:
+    from devenv.domain.parity.check import compare
+    from devenv.domain.parity.config import parse_parity_section
+    from devenv.domain.parity.readers.aws import read_ecs
+    from devenv.domain.parity.readers.compose import read_compose
+
+    task = {"family": "orders", "containerDefinitions": [{"name": "app", "image": "registry/shop-orders:1"}]}
+    dev = read_compose(compose(orders={"image": "acme/orders:1"}), "dev.yml")
+    report = compare(dev, read_ecs(task, "task.json"), parse_parity_section(None))
+    assert [(m.service, m.how) for m in report.matches] == [("orders", "service name")]

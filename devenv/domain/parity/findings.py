@@ -31,6 +31,7 @@ CODES: dict[str, Code] = {
     c.name: c
     for c in (
         Code("workload-missing-in-dev", _E, "a prod workload has no dev counterpart"),
+        Code("workload-copy", _I, "a prod workload repeats a paired one (same image and command): a canary or twin"),
         Code("service-only-in-dev", _W, "a dev service has no prod counterpart and is not marked dev_only"),
         Code("mapping-ambiguous", _E, "a dev service matches several prod workloads (or the reverse)"),
         Code("mapping-unknown", _E, "the parity section maps a service to a workload that does not exist"),

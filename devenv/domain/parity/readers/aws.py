@@ -112,6 +112,7 @@ def _read_v1(body: Mapping[str, Any], source: str, name: str, extra_env: ExtraEn
 def _read_task(task: Mapping[str, Any], at: list[PathPart], source: str, kind: str, extra_env: ExtraEnv) -> Side:
     volumes = _volumes(task, at)
     definitions = sequence(task.get("containerDefinitions"), [*at, "containerDefinitions"])
+    family = str(task.get("family") or "")  # names the service when the task runs one container
     side = Side()
     for i, item in enumerate(definitions):
         where: list[PathPart] = [*at, "containerDefinitions", i]
@@ -131,6 +132,7 @@ def _read_task(task: Mapping[str, Any], at: list[PathPart], source: str, kind: s
                 replicas=None,
                 labels=labels,
                 hostnames=(hostname,) if hostname else (),
+                service_names=(family,) if family and len(definitions) == 1 else (),
                 dependencies=container.depends_on,
             )
         )
