@@ -33,7 +33,14 @@ def parity(
             "parity.against entry. Repeatable. Default: the parity section's list.",
         ),
     ] = None,
-    dev: Annotated[Path | None, typer.Option("--dev", help="Compare this compose file as the dev side.")] = None,
+    dev: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--dev",
+            help="Compare this compose file as the dev side. Repeat it to merge override files as "
+            "`docker compose -f a.yml -f b.yml` does; `include:` is followed.",
+        ),
+    ] = None,
     parity_config: Annotated[
         Path | None,
         typer.Option("--parity-config", help="YAML file with a parity: section (mapping, allow-list)."),
@@ -74,7 +81,8 @@ def parity(
     if output is None:
         output = "table" if app_ctx.console.is_terminal else "lines"
     options = ParityOptions(
-        dev_file=dev,
+        dev_file=dev[0] if dev else None,
+        dev_overrides=tuple(dev[1:]) if dev else (),
         against=tuple(against or ()),
         parity_config=parity_config,
         values_env=values_env,

@@ -27,6 +27,7 @@ from devenv.errors import ProfileError, UserError
 @dataclass(frozen=True)
 class ParityOptions:
     dev_file: Path | None = None
+    dev_overrides: tuple[Path, ...] = ()  # further --dev files, merged over dev_file as compose -f does
     against: tuple[str, ...] = ()  # paths (file or folder) or names of parity.against entries
     parity_config: Path | None = None
     values_env: Path | None = None
@@ -75,7 +76,8 @@ def run_parity(ctx: AppContext, options: ParityOptions, *, today: dt.date | None
     if options.dev_file is None:
         return workspace_parity(ctx, options, today=today)
     dev_file = _absolute(ctx.cwd, options.dev_file)
-    dev_compose = _compose_document(dev_file)
+    overrides = [_absolute(ctx.cwd, p) for p in options.dev_overrides]
+    dev_compose = manifests.read_compose_files([dev_file, *overrides], manifests.shown_path(dev_file, ctx.cwd))
     section: Mapping[str, Any] | None = None
     base_dir = ctx.cwd
     if options.parity_config is not None:
@@ -95,7 +97,7 @@ def run_parity(ctx: AppContext, options: ParityOptions, *, today: dt.date | None
         runtime,
         values_env=_absolute(ctx.cwd, options.values_env) if options.values_env else None,
         dev_dir=dev_file.parent,
-        dev_name=manifests.shown_path(dev_file, ctx.cwd),
+        dev_name=", ".join(manifests.shown_path(p, ctx.cwd) for p in (dev_file, *overrides)),
         today=today,
     )
 
