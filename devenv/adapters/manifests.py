@@ -22,6 +22,7 @@ from devenv.domain.parity.readers.common import ManifestError
 from devenv.domain.parity.readers.detect import FORMATS_HINT, detect, read_one
 from devenv.domain.parity.readers.dockerfile import dockerfile_base as base_of
 from devenv.domain.parity.readers.envfile import STRUCTURED_SUFFIXES, env_file, parse_env_lines, structured_env
+from devenv.domain.parity.supplied import Supplied, supply_env
 from devenv.domain.parity.templates import HELM_HINT, TEMPLATE_SUFFIXES, has_markers, is_go_template
 from devenv.domain.yamldoc import Located, check_bounds, load_yaml_all
 from devenv.errors import ProfileError, UserError
@@ -149,18 +150,27 @@ def _hidden(relative: Path) -> bool:
     return any(part.startswith(".") for part in relative.parts)
 
 
-def load_prod(entries: Sequence[tuple[AgainstEntry, Mapping[str, str] | None]], base_dir: Path) -> Side:
+def load_prod(
+    entries: Sequence[tuple[AgainstEntry, Mapping[str, str] | None]],
+    base_dir: Path,
+    prod_env: Sequence[tuple[str | None, Path]] = (),
+) -> Side:
     """Every `against` entry, each with the values its templates render with (None: do not render).
 
     Kubernetes documents of all entries are read together, so a ConfigMap or Service in one file
-    resolves references from another.
+    resolves references from another. `prod_env` (--prod-env [NAME=]FILE) and each entry's `env_for`
+    then fill in what the files do not show, for the containers they name.
     """
     side = Side()
+    supplied: list[Supplied] = []
     k8s_docs: list[kubernetes.Document] = []
     parsed: dict[str, list[Located]] = {}  # shown path -> its documents, to place a reader's error
     for entry, values in entries:
         root = Path(entry.path) if Path(entry.path).is_absolute() else (base_dir / entry.path).resolve()
         side.sources.append(entry.name or shown_path(root, base_dir))
+        for target, names in entry.env_for:
+            env = {k: v for name in names for k, v in parse_env_file(base_dir / name).env_vars().items()}
+            supplied.append(Supplied(env, target, (shown_path(root, base_dir),), f"env_for.{target}"))
         files = _manifest_files(root)
         used = _load_files(files, entry, base_dir, values, side=side, k8s_docs=k8s_docs, parsed=parsed)
         if not used:
@@ -170,6 +180,14 @@ def load_prod(entries: Sequence[tuple[AgainstEntry, Mapping[str, str] | None]], 
             side.extend(kubernetes.read_kubernetes(k8s_docs))
         except ManifestError as exc:  # the error names its own source file
             raise _user_error(exc, exc.source, parsed.get(exc.source, [])) from exc
+    for scope, env_path in prod_env:
+        supplied.append(Supplied(parse_env_file(env_path).env_vars(), scope, (), f"--prod-env {scope or ''}"))
+    for missed in supply_env(side, supplied):
+        known = sorted({c.name for w in side.workloads for c in w.containers} | {w.name for w in side.workloads})
+        raise UserError(
+            f"{missed.origin}: {missed.target!r} is no container or workload of the prod manifests",
+            hint=f"name one of: {', '.join(known) or '(none)'}",
+        )
     return side
 
 

@@ -49,6 +49,14 @@ def parity(
         Path | None,
         typer.Option("--values-env", help="Env file of values to render Jinja2 manifest templates with."),
     ] = None,
+    prod_env: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--prod-env",
+            help="[NAME=]FILE: values of prod configuration the files do not show (EB environment "
+            "properties, a ConfigMap made by a script), for container or workload NAME, else all. Repeatable.",
+        ),
+    ] = None,
     project: Annotated[
         str | None, typer.Option("--project", help="Compose project of the running dev stack to inspect.")
     ] = None,
@@ -86,6 +94,7 @@ def parity(
         against=tuple(against or ()),
         parity_config=parity_config,
         values_env=values_env,
+        prod_env=tuple(prod_env or ()),
         project=project,
         inspect_runtime=runtime,
     )

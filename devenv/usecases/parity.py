@@ -31,6 +31,7 @@ class ParityOptions:
     against: tuple[str, ...] = ()  # paths (file or folder) or names of parity.against entries
     parity_config: Path | None = None
     values_env: Path | None = None
+    prod_env: tuple[str, ...] = ()  # [NAME=]FILE: values of prod config not in the files
     project: str | None = None  # compose project of the running dev stack
     inspect_runtime: bool = True
 
@@ -43,6 +44,7 @@ def check_parity(
     runtime: RuntimeView | None = None,
     *,
     values_env: Path | None = None,
+    prod_env: Sequence[tuple[str | None, Path]] = (),
     dev_dir: Path | None = None,
     dev_name: str = "dev compose",
     today: dt.date | None = None,
@@ -67,7 +69,7 @@ def check_parity(
         (entry, shared_values or (_values(base_dir / entry.values_env) if entry.values_env else None))
         for entry in entries
     ]
-    prod = manifests.load_prod(with_values, base_dir)
+    prod = manifests.load_prod(with_values, base_dir, prod_env)
     dev = manifests.load_dev(dev_compose, dev_dir or base_dir, dev_name)
     return compare(dev, prod, config, runtime=runtime, today=today)
 
@@ -96,6 +98,7 @@ def run_parity(ctx: AppContext, options: ParityOptions, *, today: dt.date | None
         against,
         runtime,
         values_env=_absolute(ctx.cwd, options.values_env) if options.values_env else None,
+        prod_env=_prod_env(ctx.cwd, options.prod_env),
         dev_dir=dev_file.parent,
         dev_name=", ".join(manifests.shown_path(p, ctx.cwd) for p in (dev_file, *overrides)),
         today=today,
@@ -138,6 +141,7 @@ def workspace_parity(
         against,
         view,
         values_env=_absolute(ctx.cwd, options.values_env) if options.values_env else None,
+        prod_env=_prod_env(ctx.cwd, options.prod_env),
         dev_dir=ws.compose_file.parent,
         dev_name=f"profile {profile.name}",
         today=today,
@@ -202,6 +206,18 @@ def _compose_document(path: Path) -> Located:
     if not isinstance(value, Mapping) or not isinstance(value.get("services"), Mapping):
         raise UserError(f"{path}: not a compose file (no services: mapping)", hint="--dev takes a compose file")
     return docs[0]
+
+
+def _prod_env(cwd: Path, given: Sequence[str]) -> list[tuple[str | None, Path]]:
+    """`--prod-env FILE` (every prod container) or `--prod-env NAME=FILE` (that container or workload)."""
+    out: list[tuple[str | None, Path]] = []
+    for item in given:
+        name, sep, file = item.partition("=")
+        if sep and name and "/" not in name:
+            out.append((name, _absolute(cwd, Path(file))))
+        else:
+            out.append((None, _absolute(cwd, Path(item))))
+    return out
 
 
 def _absolute(cwd: Path, path: Path) -> Path:

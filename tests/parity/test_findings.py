@@ -439,7 +439,7 @@ def test_platform_set_values_are_info() -> None:
 def test_env_unresolved() -> None:
     prod = [deployment("api", "app:1", envFrom=[{"configMapRef": {"name": "elsewhere"}}])]
     report = check(compose(api={"image": "app:1", "environment": {"ANYTHING": "1"}}), prod)
-    assert codes(report) == {"env-unresolved"}  # and dev-only keys are not guessed at
+    assert codes(report) == {"env-not-visible"}  # and dev-only keys are not guessed at
     resolved = [
         {
             "apiVersion": "v1",
@@ -580,3 +580,16 @@ def test_ecs_task_family_names_a_single_container_task() -> None:
     dev = read_compose(compose(orders={"image": "acme/orders:1"}), "dev.yml")
     report = compare(dev, read_ecs(task, "task.json"), parse_parity_section(None))
     assert [(m.service, m.how) for m in report.matches] == [("orders", "service name")]
+
+
+def test_env_unresolved_for_a_dev_env_file_that_cannot_be_read() -> None:
+    from devenv.domain.parity.check import compare
+    from devenv.domain.parity.config import parse_parity_section
+    from devenv.domain.parity.readers.compose import read_compose
+
+    dev = read_compose(
+        compose(api={"image": "app:1", "env_file": "missing.env"}), "dev.yml", env_files={"missing.env": None}
+    )
+    prod = read_compose(compose(api={"image": "app:1", "environment": {"A": "1"}}), "prod.yml")
+    report = compare(dev, prod, parse_parity_section(None))
+    assert {f.code for f in report.findings} == {"env-unresolved"}  # and A is not "missing in dev"

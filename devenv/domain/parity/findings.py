@@ -57,6 +57,11 @@ CODES: dict[str, Code] = {
         Code("env-secret-mismatch", _W, "a key is a secret on one side and plain configuration on the other"),
         Code("env-source-differs", _I, "a key comes from a different kind of source"),
         Code("env-likely-renamed", _W, "a key missing in dev looks renamed to a key only dev has"),
+        Code(
+            "env-not-visible",
+            _I,
+            "prod configuration lives outside these files (EB properties, a ConfigMap made by a script): unknown",
+        ),
         Code("env-unresolved", _W, "an environment source could not be read, so its keys were not compared"),
         Code("port-differs", _W, "the container ports differ"),
         Code("dependency-no-dev-path", _E, "a prod dependency has no reachable counterpart in dev"),
