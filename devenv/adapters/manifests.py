@@ -14,16 +14,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from devenv.adapters import helm
 from devenv.domain.parity.config import AgainstEntry
 from devenv.domain.parity.images import ImageRef
 from devenv.domain.parity.model import EnvFile, EnvVar, Side, SourceNote
-from devenv.domain.parity.readers import compose, compose_merge, kubernetes
+from devenv.domain.parity.readers import compose, kubernetes
 from devenv.domain.parity.readers.common import ManifestError
 from devenv.domain.parity.readers.detect import FORMATS_HINT, detect, read_one
 from devenv.domain.parity.readers.dockerfile import dockerfile_base as base_of
 from devenv.domain.parity.readers.envfile import STRUCTURED_SUFFIXES, env_file, parse_env_lines, structured_env
 from devenv.domain.parity.supplied import Supplied, supply_env
-from devenv.domain.parity.templates import HELM_HINT, TEMPLATE_SUFFIXES, has_markers, is_go_template
+from devenv.domain.parity.templates import HELM_HINT, JINJA_HINT, TEMPLATE_SUFFIXES, has_markers, is_go_template
 from devenv.domain.yamldoc import Located, check_bounds, load_yaml_all
 from devenv.errors import ProfileError, UserError
 
@@ -132,18 +133,23 @@ def extra_env(entry: AgainstEntry, base_dir: Path) -> dict[str, EnvVar] | None:
     return env
 
 
-def _manifest_files(path: Path) -> list[Path]:
+def _manifest_files(path: Path) -> tuple[list[Path], list[Path]]:
+    """The manifest files under `path`, and the Helm charts found inside it (not descended into: their
+    templates are Go templates, and what they render to depends on values)."""
     if path.is_dir():
-        if (path / "Chart.yaml").exists():
-            raise UserError(f"{path} is a Helm chart: parity reads rendered manifests", hint=HELM_HINT)
-        return sorted(
+        charts = sorted(p.parent for p in path.rglob("Chart.yaml") if p.parent != path)
+        files = sorted(
             p
             for p in path.rglob("*")
-            if p.is_file() and p.name.endswith(MANIFEST_SUFFIXES) and not _hidden(p.relative_to(path))
+            if p.is_file()
+            and p.name.endswith(MANIFEST_SUFFIXES)
+            and not _hidden(p.relative_to(path))
+            and not any(c in p.parents for c in charts)
         )
+        return files, charts
     if not path.exists():
         raise UserError(f"{path}: no such file or folder", hint="check the path given to --against or parity.against")
-    return [path]
+    return [path], []
 
 
 def _hidden(relative: Path) -> bool:
@@ -154,6 +160,8 @@ def load_prod(
     entries: Sequence[tuple[AgainstEntry, Mapping[str, str] | None]],
     base_dir: Path,
     prod_env: Sequence[tuple[str | None, Path]] = (),
+    helm_values: Sequence[Path] = (),
+    env: Mapping[str, str] | None = None,
 ) -> Side:
     """Every `against` entry, each with the values its templates render with (None: do not render).
 
@@ -169,17 +177,28 @@ def load_prod(
         root = Path(entry.path) if Path(entry.path).is_absolute() else (base_dir / entry.path).resolve()
         side.sources.append(entry.name or shown_path(root, base_dir))
         for target, names in entry.env_for:
-            env = {k: v for name in names for k, v in parse_env_file(base_dir / name).env_vars().items()}
-            supplied.append(Supplied(env, target, (shown_path(root, base_dir),), f"env_for.{target}"))
-        files = _manifest_files(root)
-        used = _load_files(files, entry, base_dir, values, side=side, k8s_docs=k8s_docs, parsed=parsed)
+            given = {k: v for name in names for k, v in parse_env_file(base_dir / name).env_vars().items()}
+            supplied.append(Supplied(given, target, (shown_path(root, base_dir),), f"env_for.{target}"))
+        texts: dict[Path, str] = {}
+        charts: list[Path] = []
+        if helm.is_chart(root):
+            files = [root]
+            texts[root] = helm.render(root, helm_values, shown_path(root, base_dir), env)
+        else:
+            files, charts = _manifest_files(root)
+        for chart in charts:
+            shown = shown_path(chart, base_dir)
+            side.notes.append(
+                SourceNote("chart-skipped", shown, f"{shown} is a Helm chart: pass it to --against to render it")
+            )
+        used = _load_files(files, entry, base_dir, values, side=side, k8s_docs=k8s_docs, parsed=parsed, texts=texts)
         if not used:
             raise UserError(f"{shown_path(root, base_dir)}: no manifests parity can read", hint=FORMATS_HINT)
     if k8s_docs:
         try:
             side.extend(kubernetes.read_kubernetes(k8s_docs))
         except ManifestError as exc:  # the error names its own source file
-            raise _user_error(exc, exc.source, parsed.get(exc.source, [])) from exc
+            raise user_error(exc, exc.source, parsed.get(exc.source, [])) from exc
     for scope, env_path in prod_env:
         supplied.append(Supplied(parse_env_file(env_path).env_vars(), scope, (), f"--prod-env {scope or ''}"))
     for missed in supply_env(side, supplied):
@@ -200,16 +219,18 @@ def _load_files(
     side: Side,
     k8s_docs: list[kubernetes.Document],
     parsed: dict[str, list[Located]],
+    texts: Mapping[Path, str],
 ) -> int:
-    """Read one entry's files into `side` (Kubernetes documents into `k8s_docs`); how many were used."""
+    """Read one entry's files into `side` (Kubernetes documents into `k8s_docs`); how many were used.
+    `texts`: files already read (a rendered chart)."""
     used = 0
     for file in files:
         shown = shown_path(file, base_dir)
-        text = read_text(file)
+        text = texts[file] if file in texts else read_text(file)
         if file.name.endswith(TEMPLATE_SUFFIXES) or _template_in_use(text, file):
             used += 1
             if values is None:
-                hint = HELM_HINT if is_go_template(text) else "pass --values-env FILE to render it"
+                hint = HELM_HINT if is_go_template(text) else JINJA_HINT
                 side.notes.append(SourceNote("template-unrendered", shown, f"{shown} is a template; {hint}"))
                 continue
             rendered = render_jinja(text, values, shown)
@@ -232,7 +253,7 @@ def _load_files(
         try:
             side.extend(_read_one(kind, docs, shown, file=file, entry=entry, base_dir=base_dir))
         except ManifestError as exc:
-            raise _user_error(exc, shown, located) from exc
+            raise user_error(exc, shown, located) from exc
     return used
 
 
@@ -279,49 +300,6 @@ def dockerfile_base(context: Path, dockerfile: str) -> ImageRef | None:
     return base_of(text)
 
 
-_MAX_INCLUDE_DEPTH = 8
-
-
-def read_compose_files(paths: Sequence[Path], shown: str) -> Located:
-    """Compose files as `docker compose -f a -f b` reads them, each one's `include:` resolved (relative to
-    it, recursively, cycles refused). A single file without includes keeps its locations."""
-    docs = [_compose_with_includes(path, shown, ()) for path in paths]
-    if len(docs) == 1:
-        return docs[0]
-    merged: dict[str, Any] = {}
-    for doc in docs:
-        merged = compose_merge.merge_documents(merged, doc.value)
-    return Located(merged, shown)
-
-
-def _compose_with_includes(path: Path, shown: str, seen: tuple[Path, ...]) -> Located:
-    resolved = path.resolve()
-    if resolved in seen or len(seen) > _MAX_INCLUDE_DEPTH:
-        chain = " -> ".join(str(p) for p in (*seen, resolved))
-        raise UserError(f"{path}: include loop or chain too deep: {chain}", hint="compose refuses it too")
-    docs = parse_located(read_text(path), path)
-    value = docs[0].value if len(docs) == 1 else None
-    if not isinstance(value, Mapping) or not (isinstance(value.get("services"), Mapping) or "include" in value):
-        raise UserError(f"{path}: not a compose file (no services: mapping)", hint="--dev takes a compose file")
-    try:
-        included = compose_merge.include_paths(value)
-    except ManifestError as exc:
-        raise _user_error(exc, str(path), docs) from exc
-    if not included:
-        return docs[0]
-    project: dict[str, Any] = {k: v for k, v in value.items() if k != "include"}
-    project.setdefault("services", {})
-    for name in included:
-        child_path = (path.parent / name) if not Path(name).is_absolute() else Path(name)
-        child = _compose_with_includes(child_path, shown, (*seen, resolved))
-        rebased = compose_merge.rebase(child.value, child_path.resolve().parent)
-        try:
-            project = compose_merge.add_included(project, rebased, str(child_path))
-        except ManifestError as exc:
-            raise UserError(f"{path}: {exc.message}", hint="compose refuses it too: rename one") from exc
-    return Located(project, str(path))
-
-
 def load_dev(doc: Mapping[str, Any] | Located, folder: Path, shown: str) -> Side:
     """The dev compose document; env files and build contexts are relative to `folder`.
 
@@ -338,11 +316,11 @@ def load_dev(doc: Mapping[str, Any] | Located, folder: Path, shown: str) -> Side
         return compose.read_compose(body, shown, env_files=env_files, base_images=bases)
     except ManifestError as exc:
         if located.value_locations:
-            raise _user_error(exc, located.file, [located]) from exc
+            raise user_error(exc, located.file, [located]) from exc
         raise UserError(f"{shown}: {exc.message} at {exc.dotted()}", hint="is it a valid compose file?") from exc
 
 
-def _user_error(exc: ManifestError, shown: str, docs: Sequence[Located]) -> UserError:
+def user_error(exc: ManifestError, shown: str, docs: Sequence[Located]) -> UserError:
     """file:line (from the locations kept at parse time, no second parse) and the path inside the document."""
     location = docs[exc.doc_index].value_where(exc.where) if exc.doc_index < len(docs) else None
     where = f"{exc.source or shown}" + (f":{location.line}" if location else "")
@@ -369,13 +347,17 @@ class Rendered:
 def render_jinja(text: str, values: Mapping[str, str], name: str) -> Rendered:
     """Jinja2 in its sandbox (a repository's templates run no code) with StrictUndefined, so a variable the
     values file lacks is reported instead of silently rendered as an empty string."""
-    from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
+    from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError, meta
     from jinja2.sandbox import SandboxedEnvironment
 
     if is_go_template(text):
         return Rendered(None, f"{name} is a Go (Helm) template, not Jinja2; {HELM_HINT}")
     env = SandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
     try:
+        missing = sorted(meta.find_undeclared_variables(env.parse(text)) - set(values))
+        if missing:  # every one at once, not one per run
+            names = ", ".join(missing)
+            return Rendered(None, f"{name}: {len(missing)} variable(s) missing from the values file: {names}")
         return Rendered(env.from_string(text).render(dict(values)))
     except UndefinedError as exc:
         return Rendered(None, f"{name}: {exc.message} in the values file")

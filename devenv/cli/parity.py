@@ -57,6 +57,13 @@ def parity(
             "properties, a ConfigMap made by a script), for container or workload NAME, else all. Repeatable.",
         ),
     ] = None,
+    helm_values: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--helm-values",
+            help="A values file for `helm template` when --against is a Helm chart (needs helm). Repeatable.",
+        ),
+    ] = None,
     project: Annotated[
         str | None, typer.Option("--project", help="Compose project of the running dev stack to inspect.")
     ] = None,
@@ -95,6 +102,7 @@ def parity(
         parity_config=parity_config,
         values_env=values_env,
         prod_env=tuple(prod_env or ()),
+        helm_values=tuple(helm_values or ()),
         project=project,
         inspect_runtime=runtime,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from devenv.adapters import manifests
+from devenv.adapters import compose_files, manifests
 from tests.helpers.common import Result
 
 Cli = Callable[..., Result]
@@ -27,7 +27,7 @@ def test_override_files_merge_as_compose_merges_them(tmp_path: Path) -> None:
         "services:\n  api:\n    image: acme/api:1.1\n    environment: {LOG: info}\n    ports: ['9090:90']\n"
         "  cache:\n    image: redis:7.2\n",
     )
-    doc = manifests.read_compose_files([base, override], "compose.yml").value
+    doc = compose_files.read_compose_files([base, override], "compose.yml").value
     api = doc["services"]["api"]
     assert api["image"] == "acme/api:1.1"
     assert api["environment"] == {"MODE": "dev", "LOG": "info"}
@@ -46,7 +46,7 @@ def test_include_brings_services_with_their_own_relative_paths(tmp_path: Path) -
         "include:\n  - billing/compose.yml\n  - path: [db/compose.yml]\nservices:\n  api:\n    image: acme/api:1.0\n",
     )
     write(tmp_path / "db" / "compose.yml", "services:\n  db:\n    image: postgres:16.2\n")
-    doc = manifests.read_compose_files([top], "compose.yml")
+    doc = compose_files.read_compose_files([top], "compose.yml")
     assert set(doc.value["services"]) == {"api", "billing", "db"}
     side = manifests.load_dev(doc, tmp_path, "compose.yml")
     billing = next(w for w in side.workloads if w.name == "billing")

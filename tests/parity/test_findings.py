@@ -593,3 +593,19 @@ def test_env_unresolved_for_a_dev_env_file_that_cannot_be_read() -> None:
     prod = read_compose(compose(api={"image": "app:1", "environment": {"A": "1"}}), "prod.yml")
     report = compare(dev, prod, parse_parity_section(None))
     assert {f.code for f in report.findings} == {"env-unresolved"}  # and A is not "missing in dev"
+
+
+def test_source_notes_become_findings_on_the_manifests_group() -> None:
+    from devenv.domain.parity.check import compare
+    from devenv.domain.parity.config import parse_parity_section
+    from devenv.domain.parity.model import Side, SourceNote
+    from devenv.domain.parity.readers.compose import read_compose
+
+    dev = read_compose(compose(), "dev.yml")
+    prod = Side(notes=[SourceNote("chart-skipped", "deploy/charts/shop", "a chart")])
+    (finding,) = compare(dev, prod, parse_parity_section(None)).findings
+    assert (finding.code, finding.service, finding.keys) == (
+        "chart-skipped",
+        "(manifests)",
+        ("prod:deploy/charts/shop",),
+    )

@@ -32,11 +32,11 @@ def test_template_rendered_with_values_env() -> None:
     assert codes(report) == {"replicas-differ"}
 
 
-def test_template_with_a_missing_value_names_the_variable() -> None:
+def test_template_with_missing_values_names_them_all_at_once() -> None:
     values = FIXTURES / "templates" / "partial-values.env"
     report = check_parity(DEV, None, FIXTURES, [FIXTURES / "templates" / "api.yaml.j2"], values_env=values)
     (finding,) = findings(report, "template-unrendered")
-    assert "'api_version' is undefined" in finding.message
+    assert finding.message.endswith("2 variable(s) missing from the values file: api_version, db_host")
 
 
 def test_yaml_file_with_jinja_markers_is_a_template(tmp_path: Path) -> None:

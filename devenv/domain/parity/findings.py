@@ -71,6 +71,7 @@ CODES: dict[str, Code] = {
         Code("replicas-differ", _I, "prod runs a different number of replicas"),
         Code("resources-differ", _I, "resource limits differ"),
         Code("command-differs", _W, "the entrypoint or command differs"),
+        Code("chart-skipped", _I, "a Helm chart inside a manifests folder was not read: pass it to --against"),
         Code("template-unrendered", _E, "a manifest is a template that was not (or could not be) rendered"),
         Code("allow-expired", _W, "an allow-list entry has expired and no longer applies"),
         Code("allow-unused", _I, "an allow-list entry matched no finding"),
