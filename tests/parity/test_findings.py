@@ -108,6 +108,13 @@ def test_a_sidecar_pairs_by_its_own_container() -> None:
         ("exporter", "Deployment/queue", "container name"),
     }
     assert codes(report) == set()
+    pod["metadata"]["name"] = "rabbitmq"  # the broker pairs by service name first; the exporter still finds its own
+    report = check(dev, [pod])
+    assert {(m.service, m.how) for m in report.matches} == {
+        ("rabbitmq", "service name"),
+        ("exporter", "container name"),
+    }
+    assert codes(report) == set()
 
 
 @pytest.mark.parametrize("prod_name", ["user-service", "user_svc", "user-app"])

@@ -118,8 +118,9 @@ def map_services(dev: Sequence[Workload], prod: Sequence[Workload], rules: Mappi
             _explicit(d, rule, prod, open_prod, mapped)
 
     for how, dev_keys, prod_keys in _strategies():
-        candidates = {d.name: [w for w in open_prod if dev_keys(d) & prod_keys(w)] for d in open_dev}
         per_container = how == "container name"
+        pool = open_prod + (_with_free_containers(prod, mapped.pairs, open_prod) if per_container else [])
+        candidates = {d.name: [w for w in pool if dev_keys(d) & prod_keys(w)] for d in open_dev}
         claims: dict[object, list[str]] = {}
         for name, found in candidates.items():
             for w in found:
@@ -187,6 +188,17 @@ def map_services(dev: Sequence[Workload], prod: Sequence[Workload], rules: Mappi
             )
         )
     return mapped
+
+
+def _with_free_containers(prod: Sequence[Workload], pairs: Sequence[Pair], open_prod: list[Workload]) -> list[Workload]:
+    """Paired workloads with containers no pair uses: a sidecar beside the broker pairs by its own name."""
+    used = {(id(p.prod), p.container.name) for p in pairs}
+    paired = {id(p.prod) for p in pairs}
+    return [
+        w
+        for w in prod
+        if id(w) in paired and w not in open_prod and any((id(w), c.name) not in used for c in w.containers)
+    ]
 
 
 def _claim(w: Workload, dev_keys: set[str], per_container: bool) -> object:
