@@ -616,3 +616,12 @@ def test_source_notes_become_findings_on_the_manifests_group() -> None:
         "(manifests)",
         ("prod:deploy/charts/shop",),
     )
+
+
+def test_kubernetes_command_against_compose_command_compares_what_starts() -> None:
+    """k8s `command:` replaces the entrypoint, compose `command:` the command: compare both together."""
+    prod = [deployment("web", "app:1", command=["gunicorn", "shop.wsgi"])]
+    differs = check(compose(web={"image": "app:1", "command": "python manage.py runserver"}), prod)
+    assert [(f.code, f.keys) for f in differs.findings] == [("command-differs", ("command",))]
+    same = check(compose(web={"image": "app:1", "command": "gunicorn shop.wsgi"}), prod)
+    assert codes(same) == set()
