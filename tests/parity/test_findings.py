@@ -625,3 +625,15 @@ def test_kubernetes_command_against_compose_command_compares_what_starts() -> No
     assert [(f.code, f.keys) for f in differs.findings] == [("command-differs", ("command",))]
     same = check(compose(web={"image": "app:1", "command": "gunicorn shop.wsgi"}), prod)
     assert codes(same) == set()
+
+
+def test_wiring_to_a_workload_with_a_paired_sidecar_resolves_to_its_main_container() -> None:
+    pod = deployment("rabbitmq", "rabbitmq:3.12")
+    pod["spec"]["template"]["spec"]["containers"].append({"name": "exporter", "image": "kbudde/rabbitmq-exporter:1"})
+    app = deployment("app", "acme/app:1", env=[{"name": "MQ_HOST", "value": "rabbitmq.default.svc.cluster.local"}])
+    dev = compose(
+        app={"image": "acme/app:1", "environment": {"MQ_HOST": "rabbitmq"}},
+        rabbitmq={"image": "rabbitmq:3.12"},
+        exporter={"image": "kbudde/rabbitmq-exporter:1"},
+    )
+    assert codes(check(dev, [app, pod])) == set()  # not "points to rabbitmq in dev but to exporter in prod"

@@ -39,7 +39,7 @@ def compare(
     for service, (workload, _) in mapped.external.items():
         dev_for.setdefault(service, []).append(workload)
 
-    wiring = names(dev.workloads, prod.workloads, {pair.prod.name: pair.service for pair in mapped.pairs})
+    wiring = names(dev.workloads, prod.workloads, [(p.prod, p.container.name, p.service) for p in mapped.pairs])
     for pair in mapped.pairs:
         findings.extend(_located(pair, _compare_pair(pair, runtime, dev_for, wiring)))
     for service, (workload, external) in sorted(mapped.external.items()):
@@ -83,7 +83,9 @@ def _located(pair: Pair, findings: Iterable[Finding]) -> Iterable[Finding]:
 
 
 def _notes(notes: Iterable[SourceNote], mapped: Mapped, *, prod_side: bool) -> Iterable[Finding]:
-    service_of = {pair.prod.name: pair.service for pair in mapped.pairs}
+    service_of: dict[str, str] = {}
+    for pair in sorted(mapped.pairs, key=lambda p: p.container is not p.prod.main):  # the main container's first
+        service_of.setdefault(pair.prod.name, pair.service)
     for note in notes:
         if note.workload is None:
             service = SOURCES_GROUP

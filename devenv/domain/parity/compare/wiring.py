@@ -72,24 +72,28 @@ def _short(host: str) -> str:
     return host
 
 
-def _names(workload: Workload) -> Iterable[str]:
-    yield workload.name
-    yield from workload.service_names
-    yield from workload.hostnames
-    for container in workload.containers:
-        yield container.name
-
-
-def names(dev: Iterable[Workload], prod: Iterable[Workload], dev_of_prod: Mapping[str, str]) -> Names:
-    """`dev_of_prod`: prod workload name -> the dev service mapped to it. A prod workload no dev service
-    maps to resolves to itself, marked, so pointing at it still differs from pointing anywhere in dev."""
+def names(dev: Iterable[Workload], prod: Iterable[Workload], pairs: Iterable[tuple[Workload, str, str]]) -> Names:
+    """`pairs`: (prod workload, its container compared, the dev service). A prod workload's own names
+    resolve to the dev service paired with its main container, each container's name to the service
+    paired with that container (a sidecar has its own). A prod workload no dev service maps to
+    resolves to itself, marked, so pointing at it still differs from pointing anywhere in dev."""
     dev_table: dict[str, str] = {}
     for workload in dev:
-        for name in _names(workload):
+        for name in (
+            workload.name,
+            *workload.service_names,
+            *workload.hostnames,
+            *(c.name for c in workload.containers),
+        ):
             dev_table.setdefault(name.lower(), workload.name)
+    by_container = {(id(w), container): service for w, container, service in pairs}
     prod_table: dict[str, str] = {}
     for workload in prod:
-        target = dev_of_prod.get(workload.name, f"prod {workload.qualified_name}")
-        for name in _names(workload):
+        paired = [service for (wid, _), service in by_container.items() if wid == id(workload)]
+        target = by_container.get((id(workload), workload.main.name)) or (paired[0] if paired else None)
+        target = target or f"prod {workload.qualified_name}"
+        for name in (workload.name, *workload.service_names, *workload.hostnames):
             prod_table.setdefault(name.lower(), target)
+        for container in workload.containers:
+            prod_table.setdefault(container.name.lower(), by_container.get((id(workload), container.name), target))
     return Names(dev_table, prod_table)
