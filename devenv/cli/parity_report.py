@@ -69,11 +69,11 @@ GITHUB_LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
 def finding_line(finding: Finding, services: tuple[str, ...]) -> str:
     """`severity code service[keys]: dev -> prod: why`, one line whatever the values' length."""
     severity = f"allowed-{finding.severity.value}" if finding.allowed is not None else finding.severity.value
-    who = ", ".join(services) + (f" ({len(services)} services)" if len(services) > 1 else "")
     keys = f"[{', '.join(finding.keys)}]" if finding.keys else ""
+    who = ", ".join(services) + keys + (f" ({len(services)} services)" if len(services) > 1 else "")
     values = f" {finding.dev or '-'} -> {finding.prod or '-'}:" if finding.dev or finding.prod else ""
     why = finding.message + (f" (allowed: {finding.allowed.reason})" if finding.allowed is not None else "")
-    return _one_line(f"{severity:<7} {finding.code} {who}{keys}:{values} {why}")
+    return _one_line(f"{severity:<7} {finding.code} {who}:{values} {why}")
 
 
 def report_lines(report: ParityReport, *, strict: bool = False) -> list[str]:
