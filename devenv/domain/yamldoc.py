@@ -60,6 +60,7 @@ def load_yaml(text: str, file: str) -> Located:
     """Parse one YAML document. Raises ProfileError (never a yaml error) with file:line:column."""
     import yaml
 
+    check_bounds(text, file)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except (yaml.YAMLError, ValueError, RecursionError) as exc:
@@ -86,7 +87,11 @@ def load_yaml_all(text: str, file: str, *, duplicate_keys: bool = False) -> list
     """
     import yaml
 
-    loader = yaml.SafeLoader(text)
+    check_bounds(text, file)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.YAMLError as exc:  # the reader refuses control characters before parsing starts
+        raise _syntax_error(exc, file) from exc
     nodes: list[Any] = []
     try:
         while loader.check_node():
@@ -128,6 +133,66 @@ def _syntax_error(exc: Exception, file: str) -> ProfileError:
 
 _MAX_DEPTH = 64
 _MAX_NODES = 200_000  # aliases can expand a small file exponentially ("billion laughs")
+
+
+def check_bounds(text: str, file: str) -> None:
+    """Refuse, before anything is built, a stream nested deeper than _MAX_DEPTH or whose aliases expand
+    to more than _MAX_NODES values. One pass over the parser's events (libyaml's when installed), never
+    recursive, never expanding: a 5,000-deep or "billion laughs" document costs what its text costs.
+
+    A stream the scan cannot parse is left to the loader, whose error names the line.
+    """
+    import yaml
+
+    loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    anchors: dict[str, int] = {}  # anchor -> how many values it expands to
+    open_counts: list[int] = [0]  # values counted inside each open collection (plus the stream)
+    open_anchors: list[str | None] = [None]
+    total = 0
+    try:
+        for event in yaml.parse(text, Loader=loader_class):
+            if isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent)):
+                size = 1 if isinstance(event, yaml.ScalarEvent) else anchors.get(str(event.anchor), 1)
+                if isinstance(event, yaml.ScalarEvent) and event.anchor:
+                    anchors[event.anchor] = 1
+                open_counts[-1] += size
+                total += size
+            elif isinstance(event, yaml.CollectionStartEvent):
+                open_counts.append(1)
+                open_anchors.append(event.anchor)
+                total += 1
+                if len(open_counts) - 1 > _MAX_DEPTH:
+                    raise _bound_error(file, event, f"nests deeper than {_MAX_DEPTH} levels")
+            elif isinstance(event, yaml.CollectionEndEvent) and len(open_counts) > 1:
+                count, anchor = open_counts.pop(), open_anchors.pop()
+                if anchor:
+                    anchors[anchor] = count
+                open_counts[-1] += count
+            if total > _MAX_NODES:
+                raise _bound_error(
+                    file, event, f"'s aliases expand to more than {_MAX_NODES:,} values (an alias bomb?)"
+                )
+    except yaml.MarkedYAMLError as exc:
+        if "nesting depth" in str(exc.problem):  # libyaml's own limit (1,000) is deeper than ours
+            raise _bound_error(file, exc, f"nests deeper than {_MAX_DEPTH} levels") from exc
+    except yaml.YAMLError:
+        return
+
+
+def _bound_error(file: str, event: Any, what: str) -> ProfileError:
+    mark = getattr(event, "start_mark", None) or getattr(event, "problem_mark", None)
+    loc = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file, 1, 1)
+    space = "" if what.startswith("'") else " "
+    return ProfileError(
+        [
+            Problem(
+                f"refused: the YAML{space}{what}",
+                loc,
+                hint="no configuration file nests or expands this far; is it generated, or hostile?",
+                code="yaml-bounds",
+            )
+        ]
+    )
 
 
 class _Builder:

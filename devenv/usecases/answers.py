@@ -141,9 +141,17 @@ def read_answers_file(path: Path) -> dict[str, object]:
     import yaml
 
     from devenv.adapters.fs import read_text
+    from devenv.domain.yamldoc import check_bounds
+    from devenv.errors import ProfileError
 
     hint = "write one `name: value` per line (YAML), or a JSON object"
     text = read_text(path, what="answers file")
+    try:
+        check_bounds(text, str(path))  # depth and alias expansion bounded before safe_load builds anything
+    except ProfileError as exc:
+        bound = exc.problems[0]
+        where = f"{path}:{bound.location.line}" if bound.location else str(path)
+        raise UserError(f"{where}: {bound.message}", hint=hint) from exc
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

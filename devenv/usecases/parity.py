@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from devenv.adapters import manifests
+from devenv.adapters import compose_files, manifests
 from devenv.context import AppContext
 from devenv.domain.parity.check import compare
 from devenv.domain.parity.config import AgainstEntry, parse_parity_section, validate_parity_section
@@ -27,9 +27,12 @@ from devenv.errors import ProfileError, UserError
 @dataclass(frozen=True)
 class ParityOptions:
     dev_file: Path | None = None
+    dev_overrides: tuple[Path, ...] = ()  # further --dev files, merged over dev_file as compose -f does
     against: tuple[str, ...] = ()  # paths (file or folder) or names of parity.against entries
     parity_config: Path | None = None
     values_env: Path | None = None
+    prod_env: tuple[str, ...] = ()  # [NAME=]FILE: values of prod config not in the files
+    helm_values: tuple[Path, ...] = ()  # values files for `helm template` of a chart given to --against
     project: str | None = None  # compose project of the running dev stack
     inspect_runtime: bool = True
 
@@ -42,6 +45,9 @@ def check_parity(
     runtime: RuntimeView | None = None,
     *,
     values_env: Path | None = None,
+    prod_env: Sequence[tuple[str | None, Path]] = (),
+    helm_values: Sequence[Path] = (),
+    env: Mapping[str, str] | None = None,
     dev_dir: Path | None = None,
     dev_name: str = "dev compose",
     today: dt.date | None = None,
@@ -66,7 +72,7 @@ def check_parity(
         (entry, shared_values or (_values(base_dir / entry.values_env) if entry.values_env else None))
         for entry in entries
     ]
-    prod = manifests.load_prod(with_values, base_dir)
+    prod = manifests.load_prod(with_values, base_dir, prod_env, helm_values, env)
     dev = manifests.load_dev(dev_compose, dev_dir or base_dir, dev_name)
     return compare(dev, prod, config, runtime=runtime, today=today)
 
@@ -75,7 +81,8 @@ def run_parity(ctx: AppContext, options: ParityOptions, *, today: dt.date | None
     if options.dev_file is None:
         return workspace_parity(ctx, options, today=today)
     dev_file = _absolute(ctx.cwd, options.dev_file)
-    dev_compose = _compose_document(dev_file)
+    overrides = [_absolute(ctx.cwd, p) for p in options.dev_overrides]
+    dev_compose = compose_files.read_compose_files([dev_file, *overrides], manifests.shown_path(dev_file, ctx.cwd))
     section: Mapping[str, Any] | None = None
     base_dir = ctx.cwd
     if options.parity_config is not None:
@@ -94,8 +101,11 @@ def run_parity(ctx: AppContext, options: ParityOptions, *, today: dt.date | None
         against,
         runtime,
         values_env=_absolute(ctx.cwd, options.values_env) if options.values_env else None,
+        prod_env=_prod_env(ctx.cwd, options.prod_env),
+        helm_values=[_absolute(ctx.cwd, p) for p in options.helm_values],
+        env=ctx.env,
         dev_dir=dev_file.parent,
-        dev_name=manifests.shown_path(dev_file, ctx.cwd),
+        dev_name=", ".join(manifests.shown_path(p, ctx.cwd) for p in (dev_file, *overrides)),
         today=today,
     )
 
@@ -136,6 +146,9 @@ def workspace_parity(
         against,
         view,
         values_env=_absolute(ctx.cwd, options.values_env) if options.values_env else None,
+        prod_env=_prod_env(ctx.cwd, options.prod_env),
+        helm_values=[_absolute(ctx.cwd, p) for p in options.helm_values],
+        env=ctx.env,
         dev_dir=ws.compose_file.parent,
         dev_name=f"profile {profile.name}",
         today=today,
@@ -200,6 +213,18 @@ def _compose_document(path: Path) -> Located:
     if not isinstance(value, Mapping) or not isinstance(value.get("services"), Mapping):
         raise UserError(f"{path}: not a compose file (no services: mapping)", hint="--dev takes a compose file")
     return docs[0]
+
+
+def _prod_env(cwd: Path, given: Sequence[str]) -> list[tuple[str | None, Path]]:
+    """`--prod-env FILE` (every prod container) or `--prod-env NAME=FILE` (that container or workload)."""
+    out: list[tuple[str | None, Path]] = []
+    for item in given:
+        name, sep, file = item.partition("=")
+        if sep and name and "/" not in name:
+            out.append((name, _absolute(cwd, Path(file))))
+        else:
+            out.append((None, _absolute(cwd, Path(item))))
+    return out
 
 
 def _absolute(cwd: Path, path: Path) -> Path:

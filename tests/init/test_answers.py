@@ -171,13 +171,20 @@ def test_a_bad_answers_file_says_which_file_and_how_to_write_it(tmp_path: Path, 
 
 
 def test_an_alias_bomb_in_an_answers_file_is_refused(tmp_path: Path) -> None:
-    """Answers are single values, so nested aliases are refused before anything expands them."""
+    """Refused by the same bound as every YAML devenv reads, before anything is built."""
     bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n"
     for i in range(1, 9):
         ref = f"*{chr(96 + i)}"
         bomb += f"{chr(97 + i)}: &{chr(97 + i)} [{', '.join([ref] * 9)}]\n"
     (tmp_path / "a.yaml").write_text(bomb)
-    with pytest.raises(UserError, match="answer 'a' must be a single value, not a list") as caught:
+    with pytest.raises(UserError, match=r"a\.yaml:\d+: refused: the YAML's aliases expand") as caught:
+        read_answers_file(tmp_path / "a.yaml")
+    assert caught.value.exit_code == 2
+
+
+def test_a_deeply_nested_answers_file_is_refused_not_a_recursion_error(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("a: " + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(UserError, match="refused: the YAML nests deeper than 64 levels") as caught:
         read_answers_file(tmp_path / "a.yaml")
     assert caught.value.exit_code == 2
 

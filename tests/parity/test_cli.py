@@ -20,7 +20,7 @@ def write(path: Path, text: str) -> Path:
 
 
 def test_report_is_grouped_by_service_and_fails_on_errors(cli: Cli) -> None:
-    result = cli("parity", "--dev", DEV, "--against", str(FIXTURES / "k8s"), "--no-runtime")
+    result = cli("parity", "--dev", DEV, "--against", str(FIXTURES / "k8s"), "--no-runtime", "--format", "table")
     assert result.code == 1
     out = result.out
     assert "db  ~  StatefulSet/postgres  (image name" in out
@@ -65,7 +65,7 @@ def test_clean_stack_passes_and_strict_fails_on_warnings(cli: Cli, tmp_path: Pat
     prod = write(tmp_path / "prod.yml", "services:\n  api:\n    image: app:1.0\n    environment: {MODE: prod}\n")
     clean = write(tmp_path / "dev.yml", "services:\n  api:\n    image: app:1.0\n    environment: {MODE: prod}\n")
     warned = write(tmp_path / "dev2.yml", "services:\n  api:\n    image: app:1.0\n    environment: {MODE: dev}\n")
-    ok = cli("parity", "--dev", str(clean), "--against", str(prod), "--no-runtime")
+    ok = cli("parity", "--dev", str(clean), "--against", str(prod), "--no-runtime", "--format", "table")
     assert ok.code == 0, ok.out
     assert "no differences" in ok.out and "parity: clean against prod.yml" in ok.out
     text = cli("parity", "--dev", str(warned), "--against", str(prod), "--no-runtime")
@@ -94,7 +94,7 @@ def test_allow_list_in_parity_config_makes_ci_pass(cli: Cli, tmp_path: Path) -> 
     )
     result = cli("parity", "--dev", str(dev), "--parity-config", str(config), "--strict", "--no-runtime")
     assert result.code == 0, result.out
-    assert "allowed (warning)" in result.out and "dev-only switch" in result.out
+    assert "allowed-warning env-only-in-dev api[DEBUG]:" in result.out and "dev-only switch" in result.out
     assert "(1 allowed)" in result.out
     by_name = cli("parity", "--dev", str(dev), "--parity-config", str(config), "-a", "swarm", "--no-runtime")
     assert by_name.code == 0
@@ -135,6 +135,69 @@ def test_summary_line_for_status(cli: Cli, tmp_path: Path) -> None:
     dev = {"services": {"api": {"image": "app:1.0", "environment": {"X": "1"}}}}
     prod = write(tmp_path / "prod.yml", "services:\n  api:\n    image: app:2.0\n")
     report = check_parity(dev, None, tmp_path, [prod])
-    assert report.summary_line() == "parity: 1 warning against prod.yml"
+    assert report.summary_line() == "parity: 2 warnings against prod.yml"  # X only in dev; app 1.0 vs 2.0
     write(tmp_path / "prod.yml", "services:\n  api:\n    image: app:1.0\n    environment: {X: '1'}\n")
     assert check_parity(dev, None, tmp_path, [prod]).summary_line() == "parity: clean against prod.yml"
+
+
+# ------------------------------------------------------------------------------- output for CI (class 6)
+
+TWELVE_PROD = "services:\n" + "".join(
+    f"  s{i:02}:\n    image: app/s{i:02}:1.0\n    deploy: {{resources: {{limits: {{memory: 512M}}}}}}\n"
+    for i in range(12)
+)
+TWELVE_DEV = "services:\n" + "".join(f"  s{i:02}:\n    image: app/s{i:02}:1.0\n" for i in range(12))
+
+
+def test_not_on_a_terminal_one_finding_per_line_never_wrapped(cli: Cli, tmp_path: Path) -> None:
+    """Piped (as in CI), even at 40 columns: each finding is one whole line, its code never split."""
+    long_value = "x" * 150
+    prod = write(
+        tmp_path / "prod.yml", f"services:\n  api:\n    image: app:1.0\n    environment: {{MODE: {long_value}}}\n"
+    )
+    dev = write(tmp_path / "dev.yml", "services:\n  api:\n    image: app:1.0\n    environment: {MODE: dev}\n")
+    result = cli("parity", "--dev", str(dev), "--against", str(prod), "--no-runtime", env={"COLUMNS": "40"})
+    assert result.code == 0
+    lines = result.out.splitlines()
+    assert lines[0] == "dev: dev.yml" and lines[1] == "against: prod.yml"
+    assert "match api ~ compose/api (service name, prod.yml)" in lines
+    (finding,) = [line for line in lines if "env-value-differs" in line]
+    assert finding.startswith("warning env-value-differs api[MODE]: 'dev' [literal] -> ")
+    assert long_value in finding
+    assert lines[-1] == "parity: 1 warning against prod.yml: passed (fails on errors)"
+
+
+def test_identical_findings_on_many_services_are_one_line(cli: Cli, tmp_path: Path) -> None:
+    prod = write(tmp_path / "prod.yml", TWELVE_PROD)
+    dev = write(tmp_path / "dev.yml", TWELVE_DEV)
+    result = cli("parity", "--dev", str(dev), "--against", str(prod), "--no-runtime", "--format", "lines")
+    resources = [line for line in result.out.splitlines() if "resources-differ" in line]
+    assert len(resources) == 1
+    services = ", ".join(f"s{i:02}" for i in range(12))
+    assert f"info    resources-differ {services} (12 services)" in resources[0]
+    table = cli("parity", "--dev", str(dev), "--against", str(prod), "--no-runtime", "--format", "table")
+    assert table.out.count("resources-differ") == 12  # the table still shows each service's own
+
+
+def test_github_annotations(cli: Cli, tmp_path: Path) -> None:
+    prod = write(tmp_path / "prod.yml", "services:\n  api:\n    image: app:1.0\n    environment: {MODE: a:b}\n")
+    dev = write(tmp_path / "dev.yml", "services:\n  api:\n    image: app:1.0\n    environment: {MODE: dev}\n")
+    result = cli("parity", "--dev", str(dev), "--against", str(prod), "--no-runtime", "--format", "github")
+    first, last = result.out.splitlines()
+    assert first.startswith("::warning file=prod.yml,title=parity env-value-differs%3A api::warning env-value-differs")
+    assert last.startswith("parity: 1 warning")
+
+
+def test_json_errors_are_json_on_stdout(cli: Cli, tmp_path: Path) -> None:
+    result = cli("parity", "--dev", str(tmp_path / "nope.yml"), "-a", str(tmp_path), "--no-runtime", "--json")
+    assert result.code == 2
+    assert result.err == ""
+    error = json.loads(result.out)["error"]
+    assert error["message"].endswith("nope.yml: no such file or folder")
+    assert error["hint"] and error["exit_code"] == 2 and error["exit_name"] == "user_error"
+
+
+def test_an_unknown_format_is_a_user_error(cli: Cli) -> None:
+    result = cli("parity", "--dev", DEV, "--format", "sarif", "--no-runtime")
+    assert result.code == 2
+    assert "--format sarif: not a format" in result.err and "table, lines, json, github" in result.err

@@ -47,7 +47,9 @@ def test_mapping_ambiguous_is_reported_never_guessed() -> None:
     assert "web-blue" in findings(report, "mapping-ambiguous")[0].message
     explicit = check(dev, prod, {"services": {"web": {"workload": "web-blue"}}})
     assert "mapping-ambiguous" not in codes(explicit)
-    assert [f.service for f in findings(explicit, "workload-missing-in-dev")] == ["web-green"]
+    # the other colour runs the same image and command: a twin of the paired one, not a missing service
+    assert [f.service for f in findings(explicit, "workload-copy")] == ["web-green"]
+    assert "workload-missing-in-dev" not in codes(explicit)
 
 
 def test_mapping_ambiguous_when_two_dev_services_claim_one_workload() -> None:
@@ -77,6 +79,48 @@ def test_mapping_order_prefers_service_name_over_image() -> None:
 def test_mapping_by_container_name_hostname_image(prod: dict[str, Any], how: str) -> None:
     report = check(compose(web={"image": "web:dev"}), compose(frontend=prod))
     assert [(m.service, m.how) for m in report.matches] == [("web", how)]
+
+
+def test_a_canary_does_not_steal_the_mapping_and_is_reported_as_a_copy() -> None:
+    prod = [deployment("payment", "acme/payment:1.2"), deployment("payment-fix", "acme/payment:1.2")]
+    report = check(compose(payment={"image": "acme/payment:1.2"}), prod)
+    assert [(m.service, m.counterpart) for m in report.matches] == [("payment", "Deployment/payment")]
+    assert codes(report) == {"workload-copy"}
+    (copy,) = report.findings
+    assert copy.severity.value == "info" and "Deployment/payment" in copy.message
+
+
+def test_a_worker_on_the_same_image_is_not_a_copy() -> None:
+    worker = deployment("payment-worker", "acme/payment:1.2", command=["celery", "worker"])
+    report = check(compose(payment={"image": "acme/payment:1.2"}), [deployment("payment", "acme/payment:1.2"), worker])
+    assert [f.service for f in findings(report, "workload-missing-in-dev")] == ["payment-worker"]
+
+
+def test_a_sidecar_pairs_by_its_own_container() -> None:
+    """The exporter beside the broker is its own dev service: both pair, neither is ambiguous."""
+    pod = deployment("rabbitmq", "rabbitmq:3.12")
+    pod["spec"]["template"]["spec"]["containers"].append({"name": "exporter", "image": "kbudde/rabbitmq-exporter:1"})
+    pod["metadata"]["name"] = "queue"
+    dev = compose(rabbitmq={"image": "rabbitmq:3.12"}, exporter={"image": "kbudde/rabbitmq-exporter:1"})
+    report = check(dev, [pod])
+    assert {(m.service, m.counterpart, m.how) for m in report.matches} == {
+        ("rabbitmq", "Deployment/queue", "container name"),
+        ("exporter", "Deployment/queue", "container name"),
+    }
+    assert codes(report) == set()
+    pod["metadata"]["name"] = "rabbitmq"  # the broker pairs by service name first; the exporter still finds its own
+    report = check(dev, [pod])
+    assert {(m.service, m.how) for m in report.matches} == {
+        ("rabbitmq", "service name"),
+        ("exporter", "container name"),
+    }
+    assert codes(report) == set()
+
+
+@pytest.mark.parametrize("prod_name", ["user-service", "user_svc", "user-app"])
+def test_role_suffixes_map_without_configuration(prod_name: str) -> None:
+    report = check(compose(user={"image": "acme/user:1"}), compose(**{prod_name: {"image": "registry/other:1"}}))
+    assert [(m.service, m.how) for m in report.matches] == [("user", "name without suffix")]
 
 
 def test_mapping_by_app_label() -> None:
@@ -110,7 +154,11 @@ def test_version_major_and_minor_drift() -> None:
     prod = compose(db={"image": "postgres:16.2"})
     assert codes(check(compose(db={"image": "postgres:15.4"}), prod)) == {"version-major-drift"}
     assert codes(check(compose(db={"image": "postgres:16.1-alpine"}), prod)) == {"version-minor-drift"}
-    assert codes(check(compose(db={"image": "postgres:16.2-alpine"}), prod)) == set()
+    assert codes(check(compose(db={"image": "postgres:16.2-alpine"}), prod)) == {"image-variant-differs"}
+    assert (
+        codes(check(compose(db={"image": "postgres:16.2-alpine3.19"}), compose(db={"image": "postgres:16.2-alpine"})))
+        == set()
+    )
     patch_only = check(compose(db={"image": "postgres:16.2.1"}), compose(db={"image": "postgres:16.2.3"}))
     assert codes(patch_only) == set()
 
@@ -131,7 +179,58 @@ def test_tag_floating(dev: str, prod: str) -> None:
 
 def test_tag_not_floating_when_pinned_or_prod_states_only_major() -> None:
     assert codes(check(compose(db={"image": "redis:7.2.4"}), compose(db={"image": "redis:7"}))) == set()
-    assert codes(check(compose(db={"image": "app:1.0"}), compose(db={"image": "app:2.0"}))) == set()
+
+
+# --- first-party images (issue 11 class 1) ---
+
+
+@pytest.mark.parametrize(
+    ("dev", "prod"),
+    [
+        ("acme/user:0.4.4", "acme/user:0.4.7"),  # a patch apart is other code for an image the team builds
+        ("acme/user-db:0.4.0", "acme/user-db:0.3.0"),
+        ("acme/user:0.4.4", "123456789.dkr.ecr.eu-west-1.amazonaws.com/acme/user:0.5.0"),  # pushed elsewhere
+        ("acme/user:v2", "acme/user:v3"),
+    ],
+)
+def test_first_party_image_tags_are_compared(dev: str, prod: str) -> None:
+    report = check(compose(user={"image": dev}), compose(user={"image": prod}))
+    assert codes(report) == {"image-tag-differs"}
+    (finding,) = report.findings
+    assert finding.dev == dev and finding.prod == prod
+
+
+def test_first_party_same_tag_or_other_repository_is_quiet() -> None:
+    assert codes(check(compose(user={"image": "acme/user:0.4.4"}), compose(user={"image": "acme/user:0.4.4"}))) == set()
+    # mapped by service name, but a different repository: the tags say nothing about each other
+    assert codes(check(compose(user={"image": "acme/users:1"}), compose(user={"image": "acme/user:2"}))) == set()
+
+
+def test_prod_latest_against_a_dev_version_says_so() -> None:
+    report = check(compose(user={"image": "acme/user:0.4.4"}), compose(user={"image": "acme/user:latest"}))
+    (finding,) = report.findings
+    assert finding.code == "tag-floating"
+    assert finding.message.startswith("prod runs :latest, dev :0.4.4")
+
+
+@pytest.mark.parametrize(
+    ("dev", "prod"),
+    [
+        ("rabbitmq:3.6.8", "rabbitmq:3.6.8-management"),
+        ("acme/web:1.2-alpine", "acme/web:1.2"),
+        ("redis:7.2", "redis:7.2-alpine"),
+    ],
+)
+def test_image_variants_are_noticed(dev: str, prod: str) -> None:
+    assert codes(check(compose(mq={"image": dev}), compose(mq={"image": prod}))) == {"image-variant-differs"}
+
+
+def test_a_built_service_compares_the_tag_it_declares() -> None:
+    """`build:` with `image:` (or the devenv.image label devenv renders): that tag is what dev runs."""
+    with_image = {"build": ".", "image": "acme/web:1.3.0"}
+    assert codes(check(compose(web=with_image), compose(web={"image": "acme/web:1.4.0"}))) == {"image-tag-differs"}
+    labelled = {"build": ".", "labels": {"devenv.image": "acme/web:1.3.0"}}
+    assert codes(check(compose(web=labelled), compose(web={"image": "acme/web:1.4.0"}))) == {"image-tag-differs"}
 
 
 def test_version_unknown_for_external_without_version() -> None:
@@ -255,16 +354,99 @@ def test_env_source_differs() -> None:
     assert codes(check(compose(api={"image": "app:1", "environment": {"MODE": "x"}}), configmap)) == set()
 
 
-def test_env_likely_renamed() -> None:
-    assert env_pair({"DB_HOST": "db"}, {"DATABASE_HOST": "rds"}) == {"env-likely-renamed"}
-    assert env_pair({"REDIS_URL": "redis://cache"}, {"REDIS_URI": "redis://prod"}) == {"env-likely-renamed"}
+def test_env_likely_renamed_only_when_both_keys_carry_the_same_value() -> None:
+    assert env_pair({"LOG_LEVEL": "info"}, {"LOGLEVEL": "info"}) == {"env-likely-renamed"}
     assert env_pair({"RETRY_LIMIT": "3"}, {"QUEUE_NAME": "jobs"}) == {"env-missing-in-dev", "env-only-in-dev"}
+    # similar names, other values: no claim that "one side is wrong", a mention in the missing key's line
+    report = check(
+        compose(api={"image": "app:1", "environment": {"DB_HOST": "db"}}),
+        compose(api={"image": "app:1", "environment": {"DATABASE_HOST": "rds.example.com"}}),
+    )
+    assert codes(report) == {"env-wiring-missing-in-dev", "env-only-in-dev"}
+    (missing,) = [f for f in report.findings if f.code == "env-wiring-missing-in-dev"]
+    assert "(dev sets the similar DB_HOST: renamed?)" in missing.message
+
+
+def test_a_rename_of_wiring_is_claimed_when_both_point_to_the_same_service() -> None:
+    dev = compose(api={"image": "app:1", "environment": {"DB_HOST": "db"}}, db={"image": "postgres:16.2"})
+    prod = compose(api={"image": "app:1", "environment": {"DATABASE_HOST": "db"}}, db={"image": "postgres:16.2"})
+    assert codes(check(dev, prod)) == {"env-likely-renamed"}
+
+
+# --- wiring (issue 11 class 2) ---
+
+_CATALOG = {"catalog": {"image": "acme/catalog:1"}, "payment": {"image": "acme/payment:1"}}
+
+
+@pytest.mark.parametrize(
+    ("key", "dev", "prod"),
+    [
+        ("CATALOG_URL", "http://catalog:8080", "http://catalog"),
+        ("CATALOG", "http://catalog:8080/api", "https://catalog.default.svc.cluster.local/api"),
+        ("PGHOST", "catalog", "catalog"),
+        ("SERVICE_ADDRESSES", "catalog:8080,payment:8081", "payment:80,catalog:80"),
+        ("ENDPOINTS_CATALOG", "catalog:8080", "catalog.shop.svc:80"),
+        ("BACKEND", "catalog", "catalog"),
+    ],
+)
+def test_wiring_is_compared_by_what_it_points_to(key: str, dev: str, prod: str) -> None:
+    report = check(
+        compose(front={"image": "acme/front:1", "environment": {key: dev}}, **_CATALOG),
+        compose(front={"image": "acme/front:1", "environment": {key: prod}}, **_CATALOG),
+    )
+    assert codes(report) == set()
+
+
+def test_wiring_to_another_service_is_reported() -> None:
+    report = check(
+        compose(front={"image": "acme/front:1", "environment": {"CATALOG_URL": "http://catalog:8080"}}, **_CATALOG),
+        compose(front={"image": "acme/front:1", "environment": {"CATALOG_URL": "http://payment"}}, **_CATALOG),
+    )
+    (finding,) = report.findings
+    assert finding.code == "env-wiring-differs"
+    assert finding.message == "CATALOG_URL points to catalog in dev but to payment in prod"
+
+
+def test_wiring_through_the_mapping_and_to_outside_hosts() -> None:
+    """Prod's `postgres` is dev's `db` through the mapping; a managed host is expected to differ."""
+    dev = compose(
+        api={"image": "app:1", "environment": {"DB_HOST": "db", "MQ_URL": "amqp://mq"}}, db={"image": "postgres:16.2"}
+    )
+    prod = [
+        deployment(
+            "api",
+            "app:1",
+            env=[
+                {"name": "DB_HOST", "value": "postgres"},
+                {"name": "MQ_URL", "value": "amqps://b-1.mq.eu-west-1.amazonaws.com"},
+            ],
+        ),
+        deployment("postgres", "postgres:16.2"),
+    ]
+    report = check(dev, prod)
+    assert not [f for f in report.findings if f.service == "api"]
+
+
+def test_platform_set_values_are_info() -> None:
+    prod = [
+        deployment(
+            "api",
+            "app:1",
+            env=[
+                {"name": "STATSD_HOST", "valueFrom": {"fieldRef": {"fieldPath": "status.hostIP"}}},
+                {"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
+            ],
+        )
+    ]
+    report = check(compose(api={"image": "app:1"}), prod)
+    assert codes(report) == {"env-platform-set"}
+    assert {f.severity.value for f in report.findings} == {"info"}
 
 
 def test_env_unresolved() -> None:
     prod = [deployment("api", "app:1", envFrom=[{"configMapRef": {"name": "elsewhere"}}])]
     report = check(compose(api={"image": "app:1", "environment": {"ANYTHING": "1"}}), prod)
-    assert codes(report) == {"env-unresolved"}  # and dev-only keys are not guessed at
+    assert codes(report) == {"env-not-visible"}  # and dev-only keys are not guessed at
     resolved = [
         {
             "apiVersion": "v1",
@@ -393,3 +575,65 @@ def test_every_code_has_a_test_here() -> None:
     source = Path(__file__).read_text(encoding="utf-8")
     untested = [c for c in CODES if c != "template-unrendered" and f'"{c}"' not in source]
     assert untested == []  # template-unrendered: tests/parity/test_loader.py
+
+
+def test_ecs_task_family_names_a_single_container_task() -> None:
+    from devenv.domain.parity.check import compare
+    from devenv.domain.parity.config import parse_parity_section
+    from devenv.domain.parity.readers.aws import read_ecs
+    from devenv.domain.parity.readers.compose import read_compose
+
+    task = {"family": "orders", "containerDefinitions": [{"name": "app", "image": "registry/shop-orders:1"}]}
+    dev = read_compose(compose(orders={"image": "acme/orders:1"}), "dev.yml")
+    report = compare(dev, read_ecs(task, "task.json"), parse_parity_section(None))
+    assert [(m.service, m.how) for m in report.matches] == [("orders", "service name")]
+
+
+def test_env_unresolved_for_a_dev_env_file_that_cannot_be_read() -> None:
+    from devenv.domain.parity.check import compare
+    from devenv.domain.parity.config import parse_parity_section
+    from devenv.domain.parity.readers.compose import read_compose
+
+    dev = read_compose(
+        compose(api={"image": "app:1", "env_file": "missing.env"}), "dev.yml", env_files={"missing.env": None}
+    )
+    prod = read_compose(compose(api={"image": "app:1", "environment": {"A": "1"}}), "prod.yml")
+    report = compare(dev, prod, parse_parity_section(None))
+    assert {f.code for f in report.findings} == {"env-unresolved"}  # and A is not "missing in dev"
+
+
+def test_source_notes_become_findings_on_the_manifests_group() -> None:
+    from devenv.domain.parity.check import compare
+    from devenv.domain.parity.config import parse_parity_section
+    from devenv.domain.parity.model import Side, SourceNote
+    from devenv.domain.parity.readers.compose import read_compose
+
+    dev = read_compose(compose(), "dev.yml")
+    prod = Side(notes=[SourceNote("chart-skipped", "deploy/charts/shop", "a chart")])
+    (finding,) = compare(dev, prod, parse_parity_section(None)).findings
+    assert (finding.code, finding.service, finding.keys) == (
+        "chart-skipped",
+        "(manifests)",
+        ("prod:deploy/charts/shop",),
+    )
+
+
+def test_kubernetes_command_against_compose_command_compares_what_starts() -> None:
+    """k8s `command:` replaces the entrypoint, compose `command:` the command: compare both together."""
+    prod = [deployment("web", "app:1", command=["gunicorn", "shop.wsgi"])]
+    differs = check(compose(web={"image": "app:1", "command": "python manage.py runserver"}), prod)
+    assert [(f.code, f.keys) for f in differs.findings] == [("command-differs", ("command",))]
+    same = check(compose(web={"image": "app:1", "command": "gunicorn shop.wsgi"}), prod)
+    assert codes(same) == set()
+
+
+def test_wiring_to_a_workload_with_a_paired_sidecar_resolves_to_its_main_container() -> None:
+    pod = deployment("rabbitmq", "rabbitmq:3.12")
+    pod["spec"]["template"]["spec"]["containers"].append({"name": "exporter", "image": "kbudde/rabbitmq-exporter:1"})
+    app = deployment("app", "acme/app:1", env=[{"name": "MQ_HOST", "value": "rabbitmq.default.svc.cluster.local"}])
+    dev = compose(
+        app={"image": "acme/app:1", "environment": {"MQ_HOST": "rabbitmq"}},
+        rabbitmq={"image": "rabbitmq:3.12"},
+        exporter={"image": "kbudde/rabbitmq-exporter:1"},
+    )
+    assert codes(check(dev, [app, pod])) == set()  # not "points to rabbitmq in dev but to exporter in prod"

@@ -148,7 +148,7 @@ def test_ecs_task_definition() -> None:
     }
     assert web.main.env["DB_PASSWORD"].ref == "secrets manager"
     assert web.main.env["STRIPE_KEY"].ref == "ssm parameter"
-    assert [n.code for n in side.notes] == ["env-unresolved"]  # the S3 environment file
+    assert [n.code for n in side.notes] == ["env-not-visible"]  # the S3 environment file
     assert web.main.entrypoint == ("/docker-entrypoint.sh",) and web.main.command == ("gunicorn", "app.wsgi")
     assert (web.main.resources.cpu_millis, web.main.resources.memory_mib) == (500, 1024)
     assert str(web.main.health) == "exec curl -f http://localhost:8000/healthz || exit 1"

@@ -10,6 +10,7 @@ from devenv.domain.parity.allow import apply_allow_list
 from devenv.domain.parity.compare.env import compare_env
 from devenv.domain.parity.compare.images import compare_external, compare_pair_images
 from devenv.domain.parity.compare.shape import compare_shape
+from devenv.domain.parity.compare.wiring import Names, names
 from devenv.domain.parity.config import ParityConfig
 from devenv.domain.parity.findings import Finding
 from devenv.domain.parity.mapping import Mapped, Pair, map_services
@@ -38,8 +39,9 @@ def compare(
     for service, (workload, _) in mapped.external.items():
         dev_for.setdefault(service, []).append(workload)
 
+    wiring = names(dev.workloads, prod.workloads, [(p.prod, p.container.name, p.service) for p in mapped.pairs])
     for pair in mapped.pairs:
-        findings.extend(_located(pair, _compare_pair(pair, runtime, dev_for)))
+        findings.extend(_located(pair, _compare_pair(pair, runtime, dev_for, wiring)))
     for service, (workload, external) in sorted(mapped.external.items()):
         findings.extend(compare_external(service, workload, external))
     findings.extend(_notes(prod.notes, mapped, prod_side=True))
@@ -54,7 +56,9 @@ def compare(
     )
 
 
-def _compare_pair(pair: Pair, runtime: RuntimeView | None, dev_for: dict[str, list[Workload]]) -> Iterable[Finding]:
+def _compare_pair(
+    pair: Pair, runtime: RuntimeView | None, dev_for: dict[str, list[Workload]], wiring: Names
+) -> Iterable[Finding]:
     yield from compare_pair_images(pair, runtime)
     running = runtime.services.get(pair.service) if runtime else None
     yield from compare_env(
@@ -64,6 +68,7 @@ def _compare_pair(pair: Pair, runtime: RuntimeView | None, dev_for: dict[str, li
         runtime_keys=running.env_keys if running else frozenset(),
         dev_complete=not pair.dev.main.env_unresolved,
         prod_complete=not pair.container.env_unresolved,
+        names=wiring,
     )
     yield from compare_shape(pair, dev_for, running)
 
@@ -78,7 +83,9 @@ def _located(pair: Pair, findings: Iterable[Finding]) -> Iterable[Finding]:
 
 
 def _notes(notes: Iterable[SourceNote], mapped: Mapped, *, prod_side: bool) -> Iterable[Finding]:
-    service_of = {pair.prod.name: pair.service for pair in mapped.pairs}
+    service_of: dict[str, str] = {}
+    for pair in sorted(mapped.pairs, key=lambda p: p.container is not p.prod.main):  # the main container's first
+        service_of.setdefault(pair.prod.name, pair.service)
     for note in notes:
         if note.workload is None:
             service = SOURCES_GROUP

@@ -27,7 +27,7 @@ from devenv.domain.parity.findings import ALLOW_CODES, CODES
 from devenv.errors import Problem, ProfileError
 
 KINDS = ("kubernetes", "compose", "ecs", "beanstalk")
-_AGAINST_KEYS = frozenset({*KINDS, "path", "name", "env", "secret_env", "values_env"})
+_AGAINST_KEYS = frozenset({*KINDS, "path", "name", "env", "secret_env", "env_for", "values_env"})
 _SERVICE_KEYS = frozenset({"workload", "container", "external", "dev_only"})
 _ALLOW_KEYS = frozenset({"rule", "service", "keys", "reason", "expires"})
 
@@ -40,6 +40,8 @@ class AgainstEntry:
     env: tuple[str, ...] = ()  # env files applied to every workload of this source (EB properties, ...)
     secret_env: tuple[str, ...] = ()  # the same, but secret: keys only, values never read
     values_env: str | None = None  # values to render Jinja2 templates with
+    # env files for named containers/workloads only: (name, files), e.g. EB properties of one container
+    env_for: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -168,9 +170,19 @@ def _against(value: object, path: str, problems: list[Problem]) -> list[AgainstE
                 env=_strings(item.get("env"), f"{where}.env", problems),
                 secret_env=_strings(item.get("secret_env"), f"{where}.secret_env", problems),
                 values_env=values_env if isinstance(values_env, str) else None,
+                env_for=_env_for(item.get("env_for"), f"{where}.env_for", problems),
             )
         )
     return entries
+
+
+def _env_for(value: object, path: str, problems: list[Problem]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, Mapping):
+        problems.append(Problem("must map container or workload names to env files", path=path))
+        return ()
+    return tuple((str(name), _strings(files, f"{path}.{name}", problems)) for name, files in value.items())
 
 
 def _services(value: object, path: str, problems: list[Problem]) -> dict[str, ServiceRule]:

@@ -95,6 +95,17 @@ def parse_version(text: str | None) -> Version | None:
     return Version(tuple(int(n) for n in numbers))
 
 
+def variant(tag: str | None) -> frozenset[str]:
+    """The words of a tag beside its version: `3.6.8-management` -> {management}, `15-alpine3.19` ->
+    {alpine}; a tag without a version (`latest`) has none. Digits are releases of the variant, not it."""
+    if not tag:
+        return frozenset()
+    match = _VERSION.match(tag.strip())
+    if match is None:
+        return frozenset()
+    return frozenset(re.findall(r"[a-z]+", tag[match.end() :].lower()))
+
+
 @dataclass(frozen=True)
 class ImageRef:
     raw: str

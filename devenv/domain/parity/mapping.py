@@ -1,9 +1,14 @@
 """Which dev service is which prod workload.
 
 Explicit first (the parity section's `services:`), then automatic by, in order: service name,
-container name, the `app.kubernetes.io/name` / `app` label, hostname (ECS/EB/compose), image
-repository name. At each step a match must be one-to-one: anything else is reported as ambiguous and
-left unmatched, never guessed.
+container name, the `app.kubernetes.io/name` / `app` label, hostname (ECS/EB/compose), the name
+without a role suffix (`user-service`, `user-svc`, `user-app` are `user`), image repository name. At
+each step a match must be one-to-one: anything else is reported as ambiguous and left unmatched, never
+guessed. By container name the match is per container: a pod's sidecar (an exporter beside the broker)
+pairs with its own dev service instead of making the broker's pairing ambiguous.
+
+A prod workload left over that runs the same image with the same command as a paired one is a copy of
+it (a canary, a blue/green twin): reported as such (info), neither stealing the pairing nor "missing".
 """
 
 from __future__ import annotations
@@ -17,6 +22,16 @@ from devenv.domain.parity.model import Container, Workload
 
 DEV_SERVICE_LABEL = "devenv.service"
 APP_LABELS = ("app.kubernetes.io/name", "app")
+_ROLE_SUFFIXES = ("-service", "_service", "-svc", "_svc", "-app", "_app", "-container", "-task", "-deployment")
+
+
+def bare_name(name: str) -> str:
+    """`user-service` -> `user`: the suffixes ECS, EB and chart authors add to say what a thing is."""
+    lowered = name.lower()
+    for suffix in _ROLE_SUFFIXES:
+        if lowered.endswith(suffix) and len(lowered) > len(suffix):
+            return lowered[: -len(suffix)]
+    return lowered
 
 
 @dataclass(frozen=True)
@@ -64,6 +79,11 @@ def _strategies() -> list[tuple[str, Keys, Keys]]:
             lambda d: _dev_names(d) | {h.lower() for h in d.hostnames},
             lambda w: {h.lower() for h in w.hostnames},
         ),
+        (
+            "name without suffix",
+            lambda d: {bare_name(n) for n in _dev_names(d)},
+            lambda w: {bare_name(n) for n in (w.name, *w.service_names, *w.hostnames)},
+        ),
         ("image name", image_names, image_names),
     ]
 
@@ -74,6 +94,7 @@ def map_services(dev: Sequence[Workload], prod: Sequence[Workload], rules: Mappi
     open_dev = [d for d in dev]
     open_prod = list(prod)
     settled: set[int] = set()  # ids of prod workloads in an ambiguity: not reported as missing again
+    taken: set[int] = set()  # ids of prod workloads paired (by container, several dev services may pair)
 
     for service, rule in rules.items():
         if service not in by_name:
@@ -97,22 +118,27 @@ def map_services(dev: Sequence[Workload], prod: Sequence[Workload], rules: Mappi
             _explicit(d, rule, prod, open_prod, mapped)
 
     for how, dev_keys, prod_keys in _strategies():
-        candidates = {d.name: [w for w in open_prod if dev_keys(d) & prod_keys(w)] for d in open_dev}
-        claims: dict[int, list[str]] = {}
+        per_container = how == "container name"
+        pool = open_prod + (_with_free_containers(prod, mapped.pairs, open_prod) if per_container else [])
+        candidates = {d.name: [w for w in pool if dev_keys(d) & prod_keys(w)] for d in open_dev}
+        claims: dict[object, list[str]] = {}
         for name, found in candidates.items():
             for w in found:
-                claims.setdefault(id(w), []).append(name)
+                claims.setdefault(_claim(w, dev_keys(by_name[name]), per_container), []).append(name)
         for d in list(open_dev):
             found = candidates[d.name]
             if not found:
                 continue
             open_dev.remove(d)
-            if len(found) == 1 and len(claims[id(found[0])]) == 1:
+            mine = [_claim(w, dev_keys(d), per_container) for w in found]
+            if len(found) == 1 and len(claims[mine[0]]) == 1:
                 w = found[0]
-                open_prod.remove(w)
+                if w in open_prod and not per_container:
+                    open_prod.remove(w)
+                taken.add(id(w))
                 mapped.pairs.append(Pair(d.name, d, w, _container(d, w, rules.get(d.name)), how))
                 continue
-            rivals = sorted({n for w in found for n in claims[id(w)]} - {d.name})
+            rivals = sorted({n for key in mine for n in claims[key]} - {d.name})
             settled.update(id(w) for w in found)
             names = ", ".join(w.qualified_name for w in found)
             also = f"; {', '.join(rivals)} also match" if rivals else ""
@@ -125,7 +151,7 @@ def map_services(dev: Sequence[Workload], prod: Sequence[Workload], rules: Mappi
                     prod=names,
                 )
             )
-        open_prod = [w for w in open_prod if id(w) not in settled]
+        open_prod = [w for w in open_prod if id(w) not in settled and id(w) not in taken]
 
     for d in open_dev:
         mapped.findings.append(
@@ -137,6 +163,20 @@ def map_services(dev: Sequence[Workload], prod: Sequence[Workload], rules: Mappi
             )
         )
     for w in open_prod:
+        twin = _copy_of(w, [pair.prod for pair in mapped.pairs])
+        if twin is not None:
+            mapped.findings.append(
+                Finding(
+                    "workload-copy",
+                    w.name,
+                    f"runs the same image and command as {twin.qualified_name} (a canary or blue/green copy?): "
+                    "compared through that one",
+                    prod=w.qualified_name,
+                    workload=w.qualified_name,
+                    source=w.source,
+                )
+            )
+            continue
         mapped.findings.append(
             Finding(
                 "workload-missing-in-dev",
@@ -148,6 +188,54 @@ def map_services(dev: Sequence[Workload], prod: Sequence[Workload], rules: Mappi
             )
         )
     return mapped
+
+
+def _with_free_containers(prod: Sequence[Workload], pairs: Sequence[Pair], open_prod: list[Workload]) -> list[Workload]:
+    """Paired workloads with containers no pair uses: a sidecar beside the broker pairs by its own name."""
+    used = {(id(p.prod), p.container.name) for p in pairs}
+    paired = {id(p.prod) for p in pairs}
+    return [
+        w
+        for w in prod
+        if id(w) in paired and w not in open_prod and any((id(w), c.name) not in used for c in w.containers)
+    ]
+
+
+def _claim(w: Workload, dev_keys: set[str], per_container: bool) -> object:
+    """What a dev service claims: the prod workload, or by container name, the workload's container."""
+    if not per_container:
+        return id(w)
+    names = sorted(c.name.lower() for c in w.containers if c.name.lower() in dev_keys)
+    return (id(w), names[0] if len(names) == 1 else None)
+
+
+def _stem_related(a: str, b: str) -> bool:
+    """`payment` / `payment-fix`, `web-blue` / `web-green`: one name extends the other, or both one stem."""
+    a, b = a.lower(), b.lower()
+    if a.startswith(b + "-") or b.startswith(a + "-"):
+        return True
+    return "-" in a and "-" in b and a.rsplit("-", 1)[0] == b.rsplit("-", 1)[0]
+
+
+def _copy_of(w: Workload, paired: Sequence[Workload]) -> Workload | None:
+    """A paired workload `w` repeats: a related name, the same image repository, command and entrypoint
+    (a worker on the same image runs another command, or at least has its own name)."""
+    image = w.main.image
+    if image is None or image.templated:
+        return None
+    for other in paired:
+        theirs = other.main.image
+        if (
+            other is not w
+            and _stem_related(other.name, w.name)
+            and theirs is not None
+            and theirs.repository == image.repository
+            and theirs.name == image.name
+            and other.main.command == w.main.command
+            and other.main.entrypoint == w.main.entrypoint
+        ):
+            return other
+    return None
 
 
 def _explicit(

@@ -45,6 +45,19 @@ class ParityReport:
             grouped.setdefault(finding.service, []).append(finding)
         return sorted(grouped.items())
 
+    def collapsed(self) -> list[tuple[Finding, tuple[str, ...]]]:
+        """Each finding once with every service it was found on: the same code, keys, values and message
+        on twelve services is one line naming them, not twelve lines. Sorted by severity, then code."""
+        merged: dict[tuple[object, ...], tuple[Finding, list[str]]] = {}
+        for finding in sorted(self.findings, key=Finding.sort_key):
+            key = (finding.code, finding.keys, finding.dev, finding.prod, finding.message, finding.allowed)
+            if key in merged:
+                merged[key][1].append(finding.service)
+            else:
+                merged[key] = (finding, [finding.service])
+        rows = [(finding, tuple(services)) for finding, services in merged.values()]
+        return sorted(rows, key=lambda row: (row[0].allowed is not None, row[0].severity.rank, row[0].code, row[1]))
+
     def summary_line(self) -> str:
         """One line for `devenv status`: `parity: 2 errors, 1 warning (3 allowed) against deploy/k8s`."""
         against = ", ".join(self.prod_sources) or "no manifests"

@@ -12,8 +12,14 @@ import re
 
 TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".tmpl", ".tpl")
 _MARKERS = re.compile(r"\{\{|\{%")
-_GO_TEMPLATE = re.compile(r"\{\{-?\s*(\.Values|\.Release|\.Chart|include\s|template\s|toYaml)")
+# A Go template action: `{{ .X`, `{{- $var`, `{{/* comment */}}`, or a Go keyword or Helm function first
+# (`{{ if`, `{{- with`, `{{ end }}`, `{{ range`, `{{ include "x" . }}`). Jinja2 never starts an
+# expression like that (its `if`/`for` live in `{% %}`), so this tells the two apart in every form.
+_GO_TEMPLATE = re.compile(
+    r"\{\{-?\s*(\.|\$|/\*|(if|else|end|range|with|define|template|block|include|toYaml|tpl|required|printf)\b)"
+)
 HELM_HINT = "for a Helm chart, run `helm template RELEASE CHART -f values.yaml > rendered.yaml` and check that"
+JINJA_HINT = "render it with --values-env FILE (the values its variables take)"
 
 
 def has_markers(text: str) -> bool:

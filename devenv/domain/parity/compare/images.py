@@ -1,7 +1,10 @@
-"""Images: backing-service engine and version drift, floating tags, and "deploy what you tested" digests.
+"""Images: backing-service engine and version drift, first-party image tags, floating tags, variants,
+and "deploy what you tested" digests.
 
-Which dev image is compared: the compose `image:` when dev pulls it; when dev builds, the Dockerfile's
-base image (its FROM), since a local tag names no version.
+Which dev image is compared: for a backing service (a known engine), the compose `image:` when dev pulls
+it, and when dev builds, the Dockerfile's base image (its FROM). For a first-party image (no known
+engine), the tag dev declares - `image:` beside `build:`, or the `devenv.image` label devenv renders -
+against prod's tag of the same repository (registries aside: dev `acme/user`, prod `<ecr>/acme/user`).
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from collections.abc import Iterator
 
 from devenv.domain.parity.config import External
 from devenv.domain.parity.findings import Finding
-from devenv.domain.parity.images import ImageRef, Version, normalise_engine, parse_version
+from devenv.domain.parity.images import ImageRef, Version, normalise_engine, parse_version, variant
 from devenv.domain.parity.mapping import Pair
 from devenv.domain.parity.model import RuntimeView, Workload
 
@@ -36,16 +39,74 @@ def compare_pair_images(pair: Pair, runtime: RuntimeView | None) -> Iterator[Fin
     engine = prod.engine
     dev = dev_image(pair.dev)
     if engine is None and (dev is None or dev.engine is None):
+        yield from _first_party(pair.service, pair.dev.main.image, prod, dev_label=_dev_label(pair.dev))
+        return
+    yield from _engine_and_version(pair.service, pair.dev, engine, prod=prod, prod_label=str(prod))
+
+
+def _same_repository(dev: ImageRef, prod: ImageRef) -> bool:
+    """The same image, wherever it is pushed: the repository path's last component (a registry or an
+    organisation prefix in front of it is where, not what)."""
+    return dev.name == prod.name
+
+
+def _first_party(service: str, dev: ImageRef | None, prod: ImageRef, *, dev_label: str) -> Iterator[Finding]:
+    """An image the team builds: the tag dev declares against the tag prod deploys."""
+    comparable = dev is not None and not dev.templated and not prod.templated and _same_repository(dev, prod)
+    if dev is None or not comparable:
         if prod.floating and not prod.digest:
             yield Finding(
                 "tag-floating",
-                pair.service,
+                service,
                 f"prod's image {prod} pins no version; what prod runs cannot be compared",
-                dev=_dev_label(pair.dev),
+                dev=dev_label,
                 prod=str(prod),
             )
         return
-    yield from _engine_and_version(pair.service, pair.dev, engine, prod=prod, prod_label=str(prod))
+    dev_tag, prod_tag = dev.tag or "latest", prod.tag or "latest"
+    if dev_tag == prod_tag or (prod.digest and not prod.tag):
+        return
+    shown = (str(dev), str(prod))
+    if prod.floating and not prod.digest:
+        yield Finding(
+            "tag-floating",
+            service,
+            f"prod runs :{prod_tag}, dev :{dev_tag}: which version prod runs cannot be read from the manifest",
+            dev=shown[0],
+            prod=shown[1],
+        )
+    elif dev.floating:
+        yield Finding(
+            "tag-floating",
+            service,
+            f"dev's tag :{dev_tag} floats; prod pins :{prod_tag}: dev may not run what prod runs",
+            dev=shown[0],
+            prod=shown[1],
+        )
+    elif dev.version == prod.version and variant(dev.tag) != variant(prod.tag):
+        yield _variant_finding(service, dev, prod)
+    else:
+        yield Finding(
+            "image-tag-differs",
+            service,
+            f"{prod.name} :{dev_tag} in dev vs :{prod_tag} in prod: dev does not run the code prod runs",
+            dev=shown[0],
+            prod=shown[1],
+        )
+
+
+def _variant_finding(service: str, dev: ImageRef, prod: ImageRef) -> Finding:
+    def words(ref: ImageRef) -> str:
+        return "-".join(sorted(variant(ref.tag))) or "the plain image"
+
+    return Finding(
+        "image-variant-differs",
+        service,
+        f"the same version in another variant ({words(dev)} in dev, {words(prod)} in prod): "
+        "base system or bundled plugins differ",
+        dev=str(dev),
+        prod=str(prod),
+    )
 
 
 def compare_external(service: str, dev: Workload, external: External) -> Iterator[Finding]:
@@ -157,6 +218,8 @@ def _engine_and_version(
             dev=dev_label,
             prod=prod_label,
         )
+    elif prod is not None and variant(dev.tag) != variant(prod.tag):
+        yield _variant_finding(service, dev, prod)
 
 
 def _digest(pair: Pair, prod: ImageRef, runtime: RuntimeView | None) -> Iterator[Finding]:

@@ -160,6 +160,21 @@ def _resources(pair: Pair) -> Iterator[Finding]:
 
 def _command(pair: Pair) -> Iterator[Finding]:
     prod, dev = pair.container, pair.dev.main
+    if (prod.entrypoint is None) != (dev.entrypoint is None):
+        # one side replaces the entrypoint (Kubernetes `command:`), the other only the command (compose
+        # `command:`): what each starts is its entrypoint and command together
+        full_prod = (*(prod.entrypoint or ()), *(prod.command or ()))
+        full_dev = (*(dev.entrypoint or ()), *(dev.command or ()))
+        if full_prod and full_dev and full_prod != full_dev:
+            yield Finding(
+                "command-differs",
+                pair.service,
+                "the command differs: dev does not start the service the way prod does",
+                dev=" ".join(full_dev),
+                prod=" ".join(full_prod),
+                keys=("command",),
+            )
+        return
     for what, prod_argv, dev_argv in (
         ("entrypoint", prod.entrypoint, dev.entrypoint),
         ("command", prod.command, dev.command),

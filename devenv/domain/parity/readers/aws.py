@@ -37,6 +37,11 @@ from devenv.domain.parity.readers.common import (
 )
 
 ExtraEnv = Mapping[str, EnvVar] | None  # environment properties / env files given next to the manifest
+NOT_VISIBLE = "env-not-visible"
+EB_PROPERTIES = (
+    "environment properties are set on the Elastic Beanstalk environment, not in this file: "
+    "not visible here (give them with env: or --prod-env)"
+)
 
 
 def is_beanstalk(doc: object) -> bool:
@@ -102,24 +107,29 @@ def _read_v1(body: Mapping[str, Any], source: str, name: str, extra_env: ExtraEn
         entrypoint=command(body.get("Entrypoint"), ["Entrypoint"]),
         command=command(body.get("Command"), ["Command"]),
         env=dict(extra_env or {}),
+        env_unresolved=[EB_PROPERTIES] if extra_env is None else [],
         ports=tuple(p for p in ports if p.number),
         mounts=tuple(mounts),
     )
     workload = Workload(name=name, kind="beanstalk", source=source, containers=[container], replicas=None)
-    return Side(workloads=[workload])
+    notes = [SourceNote(NOT_VISIBLE, source, f"beanstalk {name}: {EB_PROPERTIES}", name)] if extra_env is None else []
+    return Side(workloads=[workload], notes=notes)
 
 
 def _read_task(task: Mapping[str, Any], at: list[PathPart], source: str, kind: str, extra_env: ExtraEnv) -> Side:
     volumes = _volumes(task, at)
     definitions = sequence(task.get("containerDefinitions"), [*at, "containerDefinitions"])
+    family = str(task.get("family") or "")  # names the service when the task runs one container
     side = Side()
     for i, item in enumerate(definitions):
         where: list[PathPart] = [*at, "containerDefinitions", i]
         container, hostname, labels = _container(mapping(item, where), where, volumes, extra_env)
+        if kind == "beanstalk" and extra_env is None:
+            container.env_unresolved.append(EB_PROPERTIES)
         if container.resources.empty and len(definitions) == 1:
             container.resources = _task_resources(task, at)
         side.notes.extend(
-            SourceNote("env-unresolved", source, f"{kind} container {container.name}: {what}", container.name)
+            SourceNote(NOT_VISIBLE, source, f"{kind} container {container.name}: {what}", container.name)
             for what in container.env_unresolved
         )
         side.workloads.append(
@@ -131,6 +141,7 @@ def _read_task(task: Mapping[str, Any], at: list[PathPart], source: str, kind: s
                 replicas=None,
                 labels=labels,
                 hostnames=(hostname,) if hostname else (),
+                service_names=(family,) if family and len(definitions) == 1 else (),
                 dependencies=container.depends_on,
             )
         )
@@ -167,6 +178,8 @@ def _container(
         var = mapping(item, [*at, "environment", i])
         key = text(var.get("name"), [*at, "environment", i, "name"])
         value = var.get("value")
+        if isinstance(value, Mapping | list):
+            raise ManifestError(f"expected a single value, found {type(value).__name__}", [*at, "environment", i])
         env[key] = EnvVar(key, SourceKind.LITERAL, "" if value is None else str(value))
     for i, item in enumerate(sequence(spec.get("secrets"), [*at, "secrets"])):
         var = mapping(item, [*at, "secrets", i])
@@ -176,7 +189,9 @@ def _container(
     if extra_env is None:
         for i, item in enumerate(sequence(spec.get("environmentFiles"), [*at, "environmentFiles"])):
             where = mapping(item, [*at, "environmentFiles", i]).get("value")
-            unresolved.append(f"environment file {where} is not readable here; give a local copy with `env:`")
+            unresolved.append(
+                f"environment file {where} is not visible here (give a local copy with env: or --prod-env)"
+            )
     mounts = []
     for i, item in enumerate(sequence(spec.get("mountPoints"), [*at, "mountPoints"])):
         point = mapping(item, [*at, "mountPoints", i])

@@ -191,6 +191,11 @@ def _env(
             pairs.append((key, value if sep else None))
     else:
         pairs = [(str(k), v) for k, v in mapping(raw, [*at, "environment"]).items()]
+        for name, given in pairs:
+            if isinstance(given, Mapping | list):
+                raise ManifestError(
+                    f"expected a single value, found {type(given).__name__}", [*at, "environment", name]
+                )
     for name, given in pairs:
         env[name] = _env_var(name, given)
     return env, unresolved

@@ -162,7 +162,7 @@ def _workload(doc: Document, catalog: _Catalog, notes: list[SourceNote]) -> Work
         raise ManifestError(f"{kind} {name} has no containers", [*at, "spec", "containers"])
     for container in containers:
         notes.extend(
-            SourceNote("env-unresolved", doc.source, f"{kind}/{name}: {what}", name)
+            SourceNote("env-not-visible", doc.source, f"{kind}/{name}: {what}", name)
             for what in container.env_unresolved
         )
     return Workload(
@@ -268,7 +268,9 @@ def _env(
             ref = text(mapping(source["configMapRef"], [*at, "envFrom", i]).get("name"), [*at, "envFrom", i])
             data = catalog.config_maps.get((namespace, ref))
             if data is None:
-                unresolved.append(f"envFrom configMap {ref!r} is not in the manifests; its keys are unknown")
+                unresolved.append(
+                    f"envFrom configMap {ref!r} is not in these files (made by a script?): its keys are not visible"
+                )
                 continue
             for key, val in data.items():
                 env[prefix + key] = EnvVar(prefix + key, SourceKind.CONFIGMAP, val, f"configmap {ref}")
@@ -276,7 +278,9 @@ def _env(
             ref = text(mapping(source["secretRef"], [*at, "envFrom", i]).get("name"), [*at, "envFrom", i])
             keys = catalog.secrets.get((namespace, ref))
             if keys is None:
-                unresolved.append(f"envFrom secret {ref!r} is not in the manifests; its keys are unknown")
+                unresolved.append(
+                    f"envFrom secret {ref!r} is not in these files (made by a script?): its keys are not visible"
+                )
                 continue
             for key in keys:
                 env[prefix + key] = EnvVar(prefix + key, SourceKind.SECRET, None, f"secret {ref}")
@@ -290,6 +294,8 @@ def _env(
 def _env_var(key: str, var: Mapping[str, Any], at: list[PathPart], catalog: _Catalog, namespace: str) -> EnvVar:
     if "valueFrom" not in var:
         value = var.get("value")
+        if isinstance(value, Mapping | list):
+            raise ManifestError(f"env {key}: expected a single value, found {type(value).__name__}", [*at, "value"])
         return EnvVar(key, SourceKind.LITERAL, "" if value is None else str(value))
     source = mapping(var["valueFrom"], [*at, "valueFrom"])
     if "secretKeyRef" in source:

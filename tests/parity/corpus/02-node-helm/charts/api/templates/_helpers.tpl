@@ -1,0 +1,3 @@
+{{- define "api.labels" -}}
+app.kubernetes.io/name: api
+{{- end }}
