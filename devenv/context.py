@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from devenv.adapters.compose import Compose
-    from devenv.adapters.dockerapi import EngineAPI
     from devenv.adapters.engine import Engine
     from devenv.adapters.process import ProcessRunner
     from devenv.adapters.profile_files import ProfileFiles
@@ -73,13 +72,6 @@ class AppContext:
         return ProcessRunner(env=dict(self.env), echo=self.debug, secrets=self.secrets)
 
     @cached_property
-    def api(self) -> EngineAPI:
-        """The stdlib engine client for hot paths (status, no-op up); see adapters/dockerapi.py."""
-        from devenv.adapters.dockerapi import EngineAPI
-
-        return EngineAPI.from_env(self.env)
-
-    @cached_property
     def compose(self) -> Compose:
         from devenv.adapters.compose import Compose
 
@@ -87,6 +79,7 @@ class AppContext:
 
     @cached_property
     def engine(self) -> Engine:
+        """The one engine client (stdlib HTTP; the docker SDK only for TLS/ssh endpoints)."""
         from devenv.adapters.engine import Engine
 
         return Engine(self.env)

@@ -41,6 +41,10 @@ class WorkspaceState:
     seed_tasks: int = 0
     seed_services: list[str] = field(default_factory=list)
     parity: bool = False  # the profile names production manifests: status shows a parity line
+    # the parity report's one line as of the last `up`, and the render_key it was computed from: status
+    # prints it without reading YAML, or says the profile changed since (docs/parity.md)
+    parity_line: str = ""
+    parity_key: str = ""
     contexts: dict[str, str] = field(default_factory=dict)  # service -> build context fingerprint at last up
     built: dict[str, str] = field(default_factory=dict)  # service -> fingerprint its image was built from
     seeded: bool = False
@@ -101,6 +105,8 @@ _FIELDS = {
     "seed_tasks": "int",
     "seed_services": "list-str",
     "parity": "bool",
+    "parity_line": "str",
+    "parity_key": "str",
     "contexts": "dict-str",
     "built": "dict-str",
     "seeded": "bool",
@@ -150,6 +156,13 @@ def _list_of(value: object, kind: type) -> bool:
     if kind is int:
         return all(_is_int(x) for x in value)
     return all(isinstance(x, kind) for x in value)
+
+
+def parity_status_line(state: WorkspaceState, profile_changed: bool) -> str:
+    """What `status` says about parity: the line stored at the last `up`, unless it no longer applies."""
+    if profile_changed or (state.parity_key and state.parity_key != state.render_key):
+        return "parity: profile changed since last up"
+    return state.parity_line or "parity: not checked yet: run `devenv up`"
 
 
 def keyed_digest(key: bytes, name: str, value: str) -> str:

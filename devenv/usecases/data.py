@@ -30,7 +30,7 @@ Say = Callable[[str], None]
 def volume_identities(ctx: AppContext, project: str) -> dict[str, str]:
     """The stack's volumes as {compose name: engine name@creation time}: a re-created volume differs."""
     out: dict[str, str] = {}
-    for volume in ctx.api.volumes({PROJECT_LABEL: project}):
+    for volume in ctx.engine.volumes({PROJECT_LABEL: project}):
         name = (volume.get("Labels") or {}).get(VOLUME_LABEL)
         if name:
             out[name] = f"{volume.get('Name')}@{volume.get('CreatedAt', '')}"
@@ -65,7 +65,7 @@ def compose_or_fail(ctx: AppContext, files: ComposeFiles, args: list[str]) -> No
     """Run a compose command; an engine that does not answer is an environment problem (exit 3)."""
     done = ctx.compose.run(files, args)
     if not done.ok:
-        ctx.api.containers({PROJECT_LABEL: files.project})  # raises EnvironmentProblem when the engine is away
+        ctx.engine.containers({PROJECT_LABEL: files.project})  # raises EnvironmentProblem when the engine is away
         raise StackFailure(f"docker compose {args[0]} failed: {done.stderr.strip()[-500:]}", hint="see `devenv status`")
 
 
@@ -76,7 +76,7 @@ def secret_warnings(ctx: AppContext, prep: Prepared) -> list[str]:
         return []
     existing = {
         str((v.get("Labels") or {}).get(VOLUME_LABEL)): str(v.get("Name"))
-        for v in ctx.api.volumes({PROJECT_LABEL: prep.files.project})
+        for v in ctx.engine.volumes({PROJECT_LABEL: prep.files.project})
     }
     out = []
     for volume, names in sorted(prep.changed_secrets.items()):
@@ -115,7 +115,7 @@ def check_volumes(ctx: AppContext, prep: Prepared, *, recreate: bool, say: Say) 
         "volumes"
     ) or {}
     changed: list[tuple[str, str, str]] = []  # (compose name, engine name, what changed)
-    for volume in ctx.api.volumes({PROJECT_LABEL: prep.files.project}):
+    for volume in ctx.engine.volumes({PROJECT_LABEL: prep.files.project}):
         name = (volume.get("Labels") or {}).get(VOLUME_LABEL)
         spec = wanted.get(name) if name else None
         if name is None or spec is None or (spec or {}).get("external"):
@@ -140,7 +140,7 @@ def check_volumes(ctx: AppContext, prep: Prepared, *, recreate: bool, say: Say) 
     state.seed_status = {}
     prep.workspace.save(state)
     for _name, engine_name, _what in changed:
-        ctx.api.remove_volume(engine_name)
+        ctx.engine.remove_volume(engine_name)
     return True
 
 

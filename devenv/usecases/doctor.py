@@ -135,7 +135,7 @@ def workspace_ports(ctx: AppContext) -> list[int]:
     if not wanted:
         return []
     try:
-        containers = ctx.api.containers({PROJECT_LABEL: state.project}, include_stopped=False)
+        containers = ctx.engine.containers({PROJECT_LABEL: state.project}, include_stopped=False)
     except EnvironmentProblem:
         containers = []  # no engine: the engine check says so; every port is checked
     ours = {int(p.get("PublicPort") or 0) for c in containers for p in c.get("Ports") or []}

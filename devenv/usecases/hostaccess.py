@@ -28,7 +28,7 @@ def real_path(path: str) -> str:
 
 
 def host_view(ctx: AppContext, profile: Profile, *, repo_dir: str | None, project_dir: Path) -> HostView:
-    from devenv.adapters.dockerapi import docker_host
+    from devenv.adapters.engine.endpoint import docker_host
 
     # the workspace folder and the platform checkout; for a profile without a repo, whose relative paths
     # start from its own folder, also that folder when it is a profile source (shipped, or configured by

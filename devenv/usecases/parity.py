@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from devenv.adapters import manifests
 from devenv.context import AppContext
@@ -22,6 +22,9 @@ from devenv.domain.parity.report import ParityReport
 from devenv.domain.parity.runtime import runtime_view, unreachable
 from devenv.domain.yamldoc import Located
 from devenv.errors import ProfileError, UserError
+
+if TYPE_CHECKING:
+    from devenv.domain.profile.model import Profile
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,12 @@ def run_parity(ctx: AppContext, options: ParityOptions, *, today: dt.date | None
 
 
 def workspace_parity(
-    ctx: AppContext, options: ParityOptions, *, today: dt.date | None = None, runtime: bool | None = None
+    ctx: AppContext,
+    options: ParityOptions,
+    *,
+    today: dt.date | None = None,
+    runtime: bool | None = None,
+    loaded: Profile | None = None,
 ) -> ParityReport:
     """The workspace's rendered compose file and its profile's parity section (and what runs, if up)."""
     from devenv.adapters.workspace import find_workspace
@@ -115,7 +123,7 @@ def workspace_parity(
         )
     ws = locate(ctx)
     state = ws.load()
-    profile = load(ctx, state.profile.file)
+    profile = loaded if loaded is not None and loaded.file == state.profile.file else load(ctx, state.profile.file)
     section: Mapping[str, Any] | None = profile.parity
     base_dir = Path(state.repo_dir) if state.repo_dir else Path(profile.file).parent
     if options.parity_config is not None:

@@ -94,6 +94,8 @@ def converge(
         if progress:
             progress(note, {})
 
+    if state.parity and state.parity_key != state.render_key:
+        _record_parity(ctx, prep)
     wanted = _wanted(prep, services)
     data.clean_start(ctx, prep, say)  # a reset or a seed that did not finish: its data goes first
     statuses = _statuses(ctx, prep.files.project, list(state.service_hashes))
@@ -127,6 +129,19 @@ def converge(
     return UpResult(statuses, changed=True, built=stale, seeded=seeded, warnings=warnings, notes=notes)
 
 
+def _record_parity(ctx: AppContext, prep: Prepared) -> None:
+    """The parity report's one line, computed once per render and kept in state for `status`."""
+    from devenv.errors import DevenvError
+    from devenv.usecases.parity import ParityOptions, workspace_parity
+
+    try:
+        line = workspace_parity(ctx, ParityOptions(), runtime=False, loaded=prep.profile).summary_line()
+    except DevenvError as exc:
+        line = f"parity: could not check ({exc.message})"
+    prep.state.parity_line, prep.state.parity_key = line, prep.state.render_key
+    prep.workspace.save(prep.state)
+
+
 def _wanted(prep: Prepared, services: list[str] | None) -> list[str]:
     """The services to bring up: those named (plus what they link to), else all outside optional groups."""
     state = prep.state
@@ -146,7 +161,7 @@ def _wanted(prep: Prepared, services: list[str] | None) -> list[str]:
 
 
 def _statuses(ctx: AppContext, project: str, services: list[str]) -> dict[str, ServiceStatus]:
-    containers = ctx.api.containers({PROJECT_LABEL: project})
+    containers = ctx.engine.containers({PROJECT_LABEL: project})
     return service_statuses(containers, services)
 
 
@@ -230,7 +245,7 @@ def _restarted(
         if not st.ready:
             settling.pop(name, None)
             continue
-        info = ctx.api.inspect(st.container_id) or {}
+        info = ctx.engine.inspect(st.container_id) or {}
         state = info.get("State") or {}
         seen = (st.container_id, state.get("StartedAt"), info.get("RestartCount"))
         code = state.get("ExitCode")
@@ -291,7 +306,7 @@ def _diagnose(
 def _last_health_output(ctx: AppContext, status: ServiceStatus) -> str:
     if not status.container_id:
         return ""
-    info = ctx.api.inspect(status.container_id) or {}
+    info = ctx.engine.inspect(status.container_id) or {}
     log = ((info.get("State") or {}).get("Health") or {}).get("Log") or []
     if not log:
         return ""
@@ -318,7 +333,7 @@ def _port_failure(ctx: AppContext, prep: Prepared, port: int) -> StackFailure:
 
 
 def _port_holder(ctx: AppContext, port: int) -> str | None:
-    for container in ctx.api.all_containers():
+    for container in ctx.engine.all_containers():
         for p in container.get("Ports") or []:
             if p.get("PublicPort") == port:
                 labels = container.get("Labels") or {}

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from devenv.adapters import engine as engine_adapter
-from devenv.adapters.dockerapi import Endpoint, resolve_endpoint
 from devenv.adapters.engine import Engine
+from devenv.adapters.engine.endpoint import Endpoint, resolve_endpoint
 from devenv.adapters.system import System
 from devenv.cli.main import run
 from devenv.context import AppContext
