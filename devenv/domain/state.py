@@ -54,7 +54,6 @@ class WorkspaceState:
     seed_volumes: dict[str, str] = field(default_factory=dict)
     reset_pending: bool = False
     ports: dict[str, list[int]] = field(default_factory=dict)
-    urls: dict[str, list[str]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {"version": STATE_VERSION, **asdict(self)}
@@ -114,7 +113,6 @@ _FIELDS = {
     "seed_volumes": "dict-str",
     "reset_pending": "bool",
     "ports": "dict-list-int",
-    "urls": "dict-list-str",
 }
 _DESCRIBED = {
     "str": "a string",

@@ -169,44 +169,34 @@ def run_seeds(ctx: AppContext, prep: Prepared, show: Say) -> None:
     secrets = prep.workspace.read_secrets()
     env = {secret_env_name(n): secrets.get(secret_env_name(n), "") for n in secret_vars}
     ctx.secrets.update(v for v in env.values() if v)
-    for index, task in enumerate(profile.seed):
-        run = task.run
-        words = _split(run) if isinstance(run, str) else list(run)
-        argv, _needs = seeding.seed_argv(words, state.answers, secret_vars)
-        label = task.name or (run if isinstance(run, str) else " ".join(run))
-        key = seeding.task_key(index, label)
-        show(f"seeding: {label}")
-        state.seed_status[key] = seeding.STARTED
+    steps = seeding.seed_steps(profile.seed, state.answers, secret_vars)
+    for index, step in enumerate(steps):
+        show(f"seeding: {step.label}")
+        state.seed_status[step.key] = seeding.STARTED
         prep.workspace.save(state)
-        args = ["exec", "-T", *(["--user", task.user] if task.user else [])]
+        args = ["exec", "-T", *(["--user", step.user] if step.user else [])]
         # every secret reaches the task by name only: compose takes the value from its own environment
         args += [arg for name in sorted(env) for arg in ("-e", name)]
-        args += [task.service, *argv]
+        args += [step.service, *step.argv]
         try:
             done = ctx.compose.run(prep.files, args, env=env)
         except BaseException:  # Ctrl-C, SIGTERM: the exec'd process would go on inside the container
-            _stop(ctx, prep, task.service)
+            _stop(ctx, prep, step.service)
             raise
         if not done.ok:
-            state.seed_status[key] = seeding.FAILED
+            state.seed_status[step.key] = seeding.FAILED
             prep.workspace.save(state)
             lines = (done.stdout + done.stderr).rstrip().splitlines()[-LOG_LINES:]
             raise StackFailure(
-                f"seed task '{label}' in service '{task.service}' failed with exit code {done.returncode}",
+                f"seed task '{step.label}' in service '{step.service}' failed with exit code {done.returncode}",
                 hint="fix it, then run `devenv up` again (it deletes the half-seeded data and seeds from scratch)",
                 details=["its output (last lines):", *[f"  {line}" for line in lines]],
             )
-        state.seed_status[key] = seeding.DONE
-        if index == len(profile.seed) - 1:  # in the same write as the last "done": no gap between them
+        state.seed_status[step.key] = seeding.DONE
+        if index == len(steps) - 1:  # in the same write as the last "done": no gap between them
             state.seeded = True
             state.seed_volumes = volume_identities(ctx, state.project)
         prep.workspace.save(state)
-
-
-def _split(run: str) -> list[str]:
-    import shlex
-
-    return shlex.split(run)
 
 
 def _stop(ctx: AppContext, prep: Prepared, service: str) -> None:

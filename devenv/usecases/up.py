@@ -13,7 +13,7 @@ from devenv.adapters.compose import ComposeFiles
 from devenv.context import AppContext
 from devenv.domain.health import PROJECT_LABEL, ServiceStatus, service_statuses
 from devenv.errors import StackFailure, UserError
-from devenv.usecases.workspace import Ask, Prepared, context_fingerprint, prepare
+from devenv.usecases.workspace import Prepared, context_fingerprint, prepare
 
 Progress = Callable[[str, dict[str, ServiceStatus]], None]  # (phase, statuses)
 POLL_SECONDS = 0.2  # one engine query per poll, a few milliseconds each
@@ -41,7 +41,6 @@ def up(
     build: bool = False,
     seed: bool = True,
     timeout: float = 300.0,
-    ask: Ask | None = None,
     progress: Progress | None = None,
     repo_dir: Path | None = None,
     recreate_volumes: bool = False,
@@ -53,7 +52,7 @@ def up(
     fresh = not ws.state_dir.exists()
     try:
         with ws.lock("up"):
-            prep = prepare(ctx, profile_ref=profile_ref, sets=sets or {}, ask=ask, repo_dir=repo_dir)
+            prep = prepare(ctx, profile_ref=profile_ref, sets=sets or {}, repo_dir=repo_dir)
             result = converge(
                 ctx,
                 prep,

@@ -39,19 +39,10 @@ class RenderTarget:
 
 
 @dataclass(frozen=True)
-class SeedStep:
-    service: str
-    argv: Command  # plain values: run with `docker compose exec`, no compose interpolation
-    name: str
-    user: str | None = None
-
-
-@dataclass(frozen=True)
 class Rendered:
     compose: dict[str, Any]
     secrets: dict[str, str]
     service_hashes: dict[str, str]
-    seed: tuple[SeedStep, ...] = ()
     service_secrets: dict[str, list[str]] = field(default_factory=dict)  # service -> secret variables it uses
     host_ports: dict[str, list[int]] = field(default_factory=dict)
 
@@ -333,15 +324,6 @@ def render(profile: Profile, values: Mapping[str, str], target: RenderTarget) ->
     compose["networks"] = {"default": {"labels": dict(resource_labels)}}
     if named_volumes:
         compose["volumes"] = {v: {"labels": dict(resource_labels)} for v in named_volumes}
-    seed = tuple(
-        SeedStep(
-            service=t.service,
-            argv=r.plain_text(t.run) if isinstance(t.run, str) else tuple(r.plain_text(a) for a in t.run),
-            name=t.name or (t.run if isinstance(t.run, str) else " ".join(t.run)),
-            user=t.user,
-        )
-        for t in profile.seed
-    )
     compose["x-devenv"] = {
         "profile": profile.name,
         "version": profile.version,
@@ -358,7 +340,6 @@ def render(profile: Profile, values: Mapping[str, str], target: RenderTarget) ->
         compose=compose,
         secrets=secrets,
         service_hashes=hashes,
-        seed=seed,
         host_ports=host_ports,
         service_secrets=service_secrets,
     )
