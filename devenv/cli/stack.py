@@ -14,7 +14,7 @@ from devenv.errors import ExitCode
 
 if TYPE_CHECKING:
     from devenv.context import AppContext
-    from devenv.domain.health import ServiceStatus
+    from devenv.domain.stack.health import ServiceStatus
     from devenv.usecases.up import UpResult
 
 SetOption = Annotated[list[str] | None, typer.Option("--set", "-s", help="Answer a variable: NAME=VALUE (repeatable).")]

@@ -18,7 +18,7 @@ from typing import Any
 from devenv.adapters.compose import ComposeFiles
 from devenv.context import AppContext
 from devenv.domain import seeding
-from devenv.domain.health import PROJECT_LABEL
+from devenv.domain.stack.names import PROJECT_LABEL
 from devenv.errors import StackFailure
 from devenv.usecases.workspace import Prepared
 

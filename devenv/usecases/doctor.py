@@ -121,7 +121,7 @@ def check_ports(ports: list[int]) -> list[CheckResult]:
 def workspace_ports(ctx: AppContext) -> list[int]:
     """The host ports the current workspace's profile publishes, less those its own running stack holds."""
     from devenv.adapters.workspace import find_workspace
-    from devenv.domain.health import PROJECT_LABEL
+    from devenv.domain.stack.names import PROJECT_LABEL
 
     ws = find_workspace(ctx.cwd) if ctx.workspace_override is None else None
     if ctx.workspace_override is not None:

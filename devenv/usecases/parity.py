@@ -20,6 +20,7 @@ from devenv.domain.parity.config import AgainstEntry, parse_parity_section, vali
 from devenv.domain.parity.model import RuntimeView
 from devenv.domain.parity.report import ParityReport
 from devenv.domain.parity.runtime import runtime_view, unreachable
+from devenv.domain.stack.names import compose_project_name
 from devenv.domain.yamldoc import Located
 from devenv.errors import ProfileError, UserError
 
@@ -173,12 +174,6 @@ def _path_parts(dotted: str, nested: bool) -> list[str | int]:
     for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", dotted):
         parts.append(int(index) if index else name)
     return parts if nested else parts[1:]
-
-
-def compose_project_name(doc: Mapping[str, Any], file: Path, env: Mapping[str, str]) -> str:
-    """The project name compose itself would use: `name:`, COMPOSE_PROJECT_NAME, else the folder's name."""
-    name = doc.get("name") or env.get("COMPOSE_PROJECT_NAME") or file.parent.name
-    return re.sub(r"[^a-z0-9_-]", "", str(name).lower())
 
 
 def _entries(configured: Sequence[AgainstEntry], against: Sequence[Path] | None, base: Path) -> list[AgainstEntry]:

@@ -11,8 +11,9 @@ from devenv import __version__
 from devenv.context import AppContext
 from devenv.domain.profile.loader import load_profile
 from devenv.domain.profile.model import Profile
-from devenv.domain.profile.render import Rendered, RenderTarget, project_name_for, render
+from devenv.domain.profile.render import Rendered, RenderTarget, render
 from devenv.domain.profile.variables import env_var_name, placeholder
+from devenv.domain.stack.names import project_name_for
 from devenv.errors import Problem, ProfileError, UserError
 from devenv.usecases.hostaccess import check as check_host_access
 

@@ -7,8 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from devenv.context import AppContext
-from devenv.domain.health import PROJECT_LABEL, ServiceStatus, service_statuses
-from devenv.domain.state import parity_status_line
+from devenv.domain.stack.health import ServiceStatus, service_statuses
+from devenv.domain.stack.names import PROJECT_LABEL
+from devenv.domain.stack.state import parity_status_line
 from devenv.errors import UserError
 from devenv.usecases.data import compose_or_fail, delete_data
 from devenv.usecases.up import Progress, UpResult, converge

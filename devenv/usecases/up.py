@@ -11,7 +11,8 @@ from pathlib import Path
 
 from devenv.adapters.compose import ComposeFiles
 from devenv.context import AppContext
-from devenv.domain.health import PROJECT_LABEL, ServiceStatus, service_statuses
+from devenv.domain.stack.health import ServiceStatus, service_statuses
+from devenv.domain.stack.names import PROJECT_LABEL
 from devenv.errors import StackFailure, UserError
 from devenv.usecases.workspace import Prepared, context_fingerprint, prepare
 

@@ -16,7 +16,7 @@ from devenv import __version__
 from devenv.adapters.compose import ComposeFiles
 from devenv.adapters.workspace import DamagedState, Workspace, find_workspace
 from devenv.context import AppContext
-from devenv.domain.state import ProfileRef, WorkspaceState, keyed_digest, render_key
+from devenv.domain.stack.state import ProfileRef, WorkspaceState, keyed_digest, render_key
 from devenv.errors import UserError
 
 if TYPE_CHECKING:

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from devenv.adapters.engine.endpoint import docker_host
-from devenv.adapters.workspace import Workspace, find_workspace, parse_dotenv
-from devenv.domain.health import service_statuses, status_from_container, uptime
-from devenv.domain.profile.render import dotenv_quote
-from devenv.domain.state import ProfileRef, WorkspaceState
+from devenv.adapters.workspace import Workspace, find_workspace
+from devenv.domain.stack.dotenv import dotenv_quote, parse_dotenv
+from devenv.domain.stack.health import service_statuses, status_from_container, uptime
+from devenv.domain.stack.state import ProfileRef, WorkspaceState
 from devenv.errors import UserError
 
 
@@ -123,7 +123,7 @@ def test_docker_host_follows_the_cli_context(tmp_path: Path) -> None:
 
 
 def test_status_parity_line_is_the_stored_one_unless_the_profile_changed() -> None:
-    from devenv.domain.state import parity_status_line
+    from devenv.domain.stack.state import parity_status_line
 
     state = WorkspaceState("id", "p", ProfileRef("x", "/x.yaml"), render_key="k1", parity=True)
     assert parity_status_line(state, profile_changed=False) == "parity: not checked yet: run `devenv up`"

@@ -19,7 +19,7 @@ from urllib.parse import quote
 from devenv.adapters.engine.endpoint import Endpoint, docker_host, resolve_endpoint, unix_path, usual_sockets
 from devenv.adapters.engine.http import Transport, transport_for
 from devenv.domain.doctor.facts import EndpointProbe, EngineInfo
-from devenv.domain.health import PROJECT_LABEL
+from devenv.domain.stack.names import PROJECT_LABEL
 from devenv.errors import EnvironmentProblem
 
 __all__ = ["Endpoint", "Engine", "docker_host", "engine_info", "resolve_endpoint", "usual_sockets"]

@@ -16,18 +16,20 @@ from typing import Any
 
 from devenv.domain.profile.model import Command, Mount, Profile, Service
 from devenv.domain.profile.variables import interpolate, secret_env_name
-from devenv.domain.state import keyed_digest
+from devenv.domain.stack.dotenv import dotenv_text
+from devenv.domain.stack.names import (
+    DEVENV_SERVICE_LABEL,
+    HASH_LABEL,
+    IMAGE_LABEL,
+    PROFILE_LABEL,
+    WORKSPACE_LABEL,
+    valid_project_name,
+)
+from devenv.domain.stack.state import keyed_digest
 from devenv.domain.yamldoc import Located, PathKey
 from devenv.errors import Problem, ProfileError
 
-LABEL_PREFIX = "devenv"
-LABEL_WORKSPACE = "devenv.workspace"
-LABEL_PROFILE = "devenv.profile"
-LABEL_SERVICE = "devenv.service"
-LABEL_HASH = "devenv.config-hash"
-LABEL_IMAGE = "devenv.image"  # the image name a profile declares beside build: (compose names the build)
 HEALTH_DEFAULTS = {"interval": "2s", "timeout": "5s", "retries": 30}
-_PROJECT = re.compile(r"[a-z0-9][a-z0-9_-]*")
 
 
 @dataclass(frozen=True)
@@ -54,30 +56,7 @@ class Rendered:
 
     @property
     def env_text(self) -> str:
-        lines = ["# Written by devenv: secret answers for the compose file beside it. Keep private (mode 0600)."]
-        lines += [f"{key}={dotenv_quote(value)}" for key, value in sorted(self.secrets.items())]
-        return "\n".join(lines) + "\n"
-
-
-def dotenv_quote(value: str) -> str:
-    """Quote for compose's .env parser: always double quotes, with \\ " $ and control characters escaped.
-
-    (Single quotes are not literal there: a backslash before the closing quote escapes it.)"""
-    escaped = value.translate(_DOTENV_ESCAPES)
-    return f'"{escaped}"'
-
-
-_DOTENV_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "$": "\\$", "\r": "\\r", "\n": "\\n", "\t": "\\t"})
-
-
-def valid_project_name(name: str) -> bool:
-    return bool(_PROJECT.fullmatch(name))
-
-
-def project_name_for(text: str) -> str:
-    """A compose project name from any text (folder names have spaces and capitals)."""
-    slug = re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-_")
-    return slug or "devenv"
+        return dotenv_text(self.secrets)
 
 
 class _Renderer:
@@ -195,11 +174,11 @@ class _Renderer:
         if service.profiles:
             out["profiles"] = list(service.profiles)
         own_labels = {k: self.compose_text(v) for k, v in service.labels}
-        out["labels"] = {**own_labels, **labels, LABEL_SERVICE: name}
+        out["labels"] = {**own_labels, **labels, DEVENV_SERVICE_LABEL: name}
         if service.image and service.build:
             # a built image is named after the workspace's project by compose, so a profile can never
             # re-tag an image it did not build; parity still compares the name the profile declares
-            out["labels"][LABEL_IMAGE] = self.compose_text(service.image)
+            out["labels"][IMAGE_LABEL] = self.compose_text(service.image)
         return out
 
     def environment(self, name: str, service: Service) -> dict[str, str]:
@@ -303,8 +282,8 @@ def render(profile: Profile, values: Mapping[str, str], target: RenderTarget) ->
     # Labels are part of what compose compares: a volume or network whose labels changed is "diverged"
     # (compose asks to delete a volume's data), a service whose labels changed is recreated. So they name
     # only what never changes for a workspace: never the profile's version, which a team raises often.
-    labels = {LABEL_WORKSPACE: target.workspace, LABEL_PROFILE: profile.name}
-    resource_labels = {LABEL_WORKSPACE: target.workspace}
+    labels = {WORKSPACE_LABEL: target.workspace, PROFILE_LABEL: profile.name}
+    resource_labels = {WORKSPACE_LABEL: target.workspace}
     services: dict[str, Any] = {}
     hashes: dict[str, str] = {}
     service_secrets: dict[str, list[str]] = {}
@@ -316,7 +295,7 @@ def render(profile: Profile, values: Mapping[str, str], target: RenderTarget) ->
         hashes[name] = _hash({"service": rendered, "secrets": digests} if used else rendered)
         if used:
             service_secrets[name] = used
-        rendered["labels"][LABEL_HASH] = hashes[name]
+        rendered["labels"][HASH_LABEL] = hashes[name]
         services[name] = rendered
     host_ports = r.check_ports()
     named_volumes = sorted({m.source for s in profile.services.values() for m in s.volumes if m.named and m.source})

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from devenv.domain.stack.names import valid_project_name
+
 STATE_VERSION = 1
-_PROJECT = re.compile(r"[a-z0-9][a-z0-9_-]*")
 
 
 @dataclass
@@ -71,7 +71,7 @@ class WorkspaceState:
         for key in ("workspace_id", "project"):
             if not isinstance(data.get(key), str):
                 raise ValueError(f"'{key}' should be a string")
-        if not _PROJECT.fullmatch(data["project"]):
+        if not valid_project_name(data["project"]):
             raise ValueError(f"'project' is not a compose project name: {data['project']!r}")
         values: dict[str, Any] = {}
         for name, kind in _FIELDS.items():
