@@ -37,7 +37,7 @@ def collect_answers(
     from devenv.domain.profile.answers import answer, check_names, layers, resolve
     from devenv.domain.profile.variables import env_var_name
 
-    ws = Workspace(root)
+    ws = ctx.workspace_at(root)
     state = ws.load() if ws.exists() else None
     same_profile = state is not None and state.profile.file == profile.file
     ordered = layers(profile, given, ctx.env, saved_layer(ws, state, profile) if same_profile else {})

@@ -113,11 +113,10 @@ def workspace_parity(
     loaded: Profile | None = None,
 ) -> ParityReport:
     """The workspace's rendered compose file and its profile's parity section (and what runs, if up)."""
-    from devenv.adapters.workspace import find_workspace
     from devenv.usecases.profiles import load
     from devenv.usecases.workspace import locate
 
-    if ctx.workspace_override is None and find_workspace(ctx.cwd) is None:
+    if ctx.workspace_override is None and ctx.find_workspace(ctx.cwd) is None:
         raise UserError(
             "no dev stack to compare: not in a devenv workspace",
             hint="run it in a workspace, or pass --dev FILE (the compose file your team already runs)",

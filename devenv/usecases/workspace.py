@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from devenv import __version__
 from devenv.adapters.compose import ComposeFiles
-from devenv.adapters.workspace import DamagedState, Workspace, find_workspace
+from devenv.adapters.workspace import DamagedState, Workspace
 from devenv.context import AppContext
 from devenv.domain.stack.state import ProfileRef, WorkspaceState, keyed_digest, render_key
 from devenv.errors import UserError
@@ -29,12 +29,12 @@ Ask = Callable[[list["Variable"]], dict[str, str]]
 
 def locate(ctx: AppContext, *, create: bool = False) -> Workspace:
     if ctx.workspace_override is not None:
-        return Workspace(ctx.workspace_override.resolve())
-    found = find_workspace(ctx.cwd)
+        return ctx.workspace_at(ctx.workspace_override.resolve())
+    found = ctx.find_workspace(ctx.cwd)
     if found is not None:
         return found
     if create:
-        return Workspace(ctx.cwd.resolve())
+        return ctx.workspace_at(ctx.cwd.resolve())
     raise UserError(
         f"no devenv workspace at {ctx.cwd} or above",
         hint="run `devenv up --profile example` here, `devenv init`, or pass --workspace PATH",
