@@ -13,14 +13,16 @@ import os
 import time
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from devenv.adapters.engine.endpoint import Endpoint, docker_host, resolve_endpoint, unix_path, usual_sockets
 from devenv.adapters.engine.http import Transport, transport_for
-from devenv.domain.doctor.facts import EndpointProbe, EngineInfo
 from devenv.domain.stack.names import PROJECT_LABEL
 from devenv.errors import EnvironmentProblem
+
+if TYPE_CHECKING:  # doctor's models: imported where doctor needs them, not on the hot paths
+    from devenv.domain.doctor.facts import EndpointProbe, EngineInfo
 
 __all__ = ["Endpoint", "Engine", "docker_host", "engine_info", "resolve_endpoint", "usual_sockets"]
 
@@ -125,6 +127,7 @@ class Engine:
 
     def probe(self, endpoint: Endpoint) -> EndpointProbe:
         """Does this endpoint answer a ping? Never raises."""
+        from devenv.domain.doctor.facts import EndpointProbe
 
         def result(answered: bool, error: str = "", denied: bool = False) -> EndpointProbe:
             return EndpointProbe(endpoint.url, endpoint.source, answered, error, denied, endpoint.explicit)
@@ -184,6 +187,8 @@ class Engine:
 
 
 def engine_info(url: str, version: Mapping[str, Any], info: Mapping[str, Any]) -> EngineInfo:
+    from devenv.domain.doctor.facts import EngineInfo
+
     platform = version.get("Platform") or {}
     components = version.get("Components") or []
     return EngineInfo(
