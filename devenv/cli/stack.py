@@ -52,7 +52,7 @@ def up(
 ) -> None:
     """Bring the stack up: converge, wait until healthy, seed once, print the URLs."""
     from devenv.cli.approval import set_up_approval
-    from devenv.usecases.profiles import parse_sets
+    from devenv.usecases.sets import parse_sets
     from devenv.usecases.up import up as do_up
 
     app_ctx: AppContext = ctx.obj

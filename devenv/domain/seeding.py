@@ -9,9 +9,12 @@ import posixpath
 import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from devenv.domain.profile.model import SeedTask
 from devenv.domain.profile.variables import interpolate, secret_env_name
+
+if TYPE_CHECKING:
+    from devenv.domain.profile.model import SeedTask
 
 STARTED = "started"  # recorded before a task runs: if it is still there, the task may have half-run
 DONE = "done"

@@ -22,17 +22,6 @@ def load(ctx: AppContext, ref: str) -> Profile:
     return load_profile(ref, ctx.profile_files.read, devenv_version=__version__)
 
 
-def parse_sets(pairs: list[str]) -> dict[str, str]:
-    """`--set name=value` flags into a dict; a malformed one is a user error naming the flag."""
-    out: dict[str, str] = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name.strip():
-            raise UserError(f"--set '{pair}' is not NAME=VALUE", hint="e.g. --set web_port=8080")
-        out[name.strip()] = value
-    return out
-
-
 def lint_answers(ctx: AppContext, profile: Profile, sets: Mapping[str, str]) -> dict[str, str]:
     """Answers for linting: the one precedence (--set > DEVENV_VAR_ > default), then stand-ins."""
     from devenv.domain.profile.answers import Answers, layers, resolve
