@@ -5,15 +5,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from devenv.context import AppContext
 from devenv.domain.stack.health import ServiceStatus, service_statuses
 from devenv.domain.stack.names import PROJECT_LABEL
 from devenv.domain.stack.state import parity_status_line
 from devenv.errors import UserError
-from devenv.usecases.data import compose_or_fail, delete_data
-from devenv.usecases.up import Progress, UpResult, converge
 from devenv.usecases.workspace import files_of, open_existing, prepare, up_to_date
+
+if TYPE_CHECKING:  # status (the hot path) needs neither up's nor the data use cases' code
+    from devenv.usecases.up import Progress, UpResult
 
 
 @dataclass
@@ -69,6 +71,8 @@ def status(ctx: AppContext) -> StatusReport:
 
 
 def down(ctx: AppContext, *, volumes: bool, confirm: Callable[[str], bool]) -> None:
+    from devenv.usecases.data import compose_or_fail
+
     ws, state = open_existing(ctx)
     if volumes and not confirm(f"Remove the stack '{state.project}' and its volumes (all its data)?"):
         raise UserError("nothing removed", hint="pass --yes to skip the question")
@@ -89,6 +93,9 @@ def reset(
     ctx: AppContext, *, confirm: Callable[[str], bool], progress: Progress | None, timeout: float = 300.0
 ) -> UpResult:
     """Back to freshly seeded data: down with this workspace's volumes, up, seed again."""
+    from devenv.usecases.data import delete_data
+    from devenv.usecases.up import converge
+
     started = time.monotonic()
     ws, state = open_existing(ctx)
     if not confirm(f"Reset '{state.project}': delete its data and seed it again?"):
