@@ -124,7 +124,7 @@ def converge(
     if lost:
         say(lost)
     seeded = False
-    if seeding:
+    if converge_rules.needs_seed(state, wanted, seed=seed):  # again: data_lost may have found the seed gone
         data.run_seeds(ctx, prep, lambda phase: progress(phase, statuses) if progress else None)
         seeded = True
     prep.workspace.save(state)
