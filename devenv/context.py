@@ -19,12 +19,13 @@ from devenv.settings import Settings, load_settings
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from devenv.adapters.approvals import Approvals
     from devenv.adapters.compose import Compose
-    from devenv.adapters.dockerapi import EngineAPI
     from devenv.adapters.engine import Engine
     from devenv.adapters.process import ProcessRunner
     from devenv.adapters.profile_files import ProfileFiles
     from devenv.adapters.system import System
+    from devenv.adapters.workspace import Workspace
     from devenv.domain.profile.hostaccess import Grant
 
 
@@ -73,13 +74,6 @@ class AppContext:
         return ProcessRunner(env=dict(self.env), echo=self.debug, secrets=self.secrets)
 
     @cached_property
-    def api(self) -> EngineAPI:
-        """The stdlib engine client for hot paths (status, no-op up); see adapters/dockerapi.py."""
-        from devenv.adapters.dockerapi import EngineAPI
-
-        return EngineAPI.from_env(self.env)
-
-    @cached_property
     def compose(self) -> Compose:
         from devenv.adapters.compose import Compose
 
@@ -87,6 +81,7 @@ class AppContext:
 
     @cached_property
     def engine(self) -> Engine:
+        """The one engine client (stdlib HTTP; the docker SDK only for TLS/ssh endpoints)."""
         from devenv.adapters.engine import Engine
 
         return Engine(self.env)
@@ -104,3 +99,23 @@ class AppContext:
 
         sources = [Path(s).expanduser() for s in self.settings.profile_sources]
         return ProfileFiles([*sources, shipped_profiles_dir()], self.cwd)
+
+    @cached_property
+    def approvals(self) -> Approvals:
+        """The user's host-access approvals (in devenv's data folder); tests may assign their own."""
+        from devenv.adapters.approvals import Approvals
+
+        return Approvals(self.settings.paths.data_dir)
+
+    def workspace_at(self, root: Path) -> Workspace:
+        """The workspace adapter for a folder: use cases get workspaces only from here (tests may swap it)."""
+        from devenv.adapters.workspace import Workspace
+
+        return Workspace(root)
+
+    def find_workspace(self, start: Path) -> Workspace | None:
+        """The nearest workspace at or above `start` (a folder holding .devenv/state.json), if any."""
+        from devenv.adapters.workspace import find_workspace
+
+        found = find_workspace(start)
+        return None if found is None else self.workspace_at(found.root)

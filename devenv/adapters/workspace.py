@@ -17,7 +17,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from devenv.adapters.fs import write_atomic
-from devenv.domain.state import WorkspaceState
+from devenv.domain.stack.dotenv import parse_dotenv
+from devenv.domain.stack.names import workspace_identity
+from devenv.domain.stack.state import WorkspaceState
 from devenv.errors import UserError
 
 STATE_DIR = ".devenv"
@@ -61,9 +63,7 @@ class Workspace:
     # -- identity --
     def identity(self) -> tuple[str, str]:
         """(workspace id, compose project name): stable for this folder, distinct for two folders."""
-        digest = hashlib.sha256(str(self.root.resolve()).encode()).hexdigest()[:8]
-        slug = re.sub(r"[^a-z0-9]+", "-", self.root.resolve().name.lower()).strip("-")[:30] or "ws"
-        return f"{slug}-{digest}", f"devenv-{slug}-{digest}"
+        return workspace_identity(self.root.resolve())
 
     # -- state --
     def load(self) -> WorkspaceState:
@@ -214,25 +214,3 @@ def find_workspace(start: Path) -> Workspace | None:
         if (folder / STATE_DIR / "state.json").is_file():
             return Workspace(folder)
     return None
-
-
-def parse_dotenv(text: str) -> dict[str, str]:
-    """Read back the .env devenv writes: KEY="escaped" (and the older KEY='literal'); other lines are ignored.
-
-    Lines end at \\n only: a carriage return belongs to the value it is in."""
-    out: dict[str, str] = {}
-    for line in text.split("\n"):
-        m = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)", line.strip(" \t"))
-        if not m:
-            continue
-        key, raw = m.groups()
-        if len(raw) >= 2 and raw[0] == raw[-1] == "'":
-            out[key] = raw[1:-1]
-        elif len(raw) >= 2 and raw[0] == raw[-1] == '"':
-            out[key] = re.sub(r"\\(.)", lambda e: _UNESCAPE.get(e.group(1), e.group(1)), raw[1:-1])
-        else:
-            out[key] = raw
-    return out
-
-
-_UNESCAPE = {"r": "\r", "n": "\n", "t": "\t"}

@@ -45,7 +45,7 @@ def init(
     from devenv.cli.approval import set_up_approval
     from devenv.cli.stack import ProgressView, print_up_result
     from devenv.usecases.init import init as do_init
-    from devenv.usecases.profiles import parse_sets
+    from devenv.usecases.sets import parse_sets
 
     app: AppContext = ctx.obj
     set_up_approval(app, trust_host_access)

@@ -24,7 +24,7 @@ def lint(
 ) -> None:
     """Check profiles; print every problem with file:line:column. Exits 1 when any has problems."""
     from devenv.usecases.profiles import lint as lint_profiles
-    from devenv.usecases.profiles import parse_sets
+    from devenv.usecases.sets import parse_sets
 
     results = lint_profiles(ctx.obj, profiles, parse_sets(sets or []))
     if as_json:
@@ -58,7 +58,8 @@ def render(
     ] = None,
 ) -> None:
     """Print the plain compose file devenv would run (secrets stay out of it)."""
-    from devenv.usecases.profiles import parse_sets, render_profile, write_rendered
+    from devenv.usecases.profiles import render_profile, write_rendered
+    from devenv.usecases.sets import parse_sets
 
     rendered = render_profile(ctx.obj, profile, parse_sets(sets or []), project=project, repo_dir=repo_dir)
     if output is None:

@@ -14,7 +14,7 @@ from devenv.errors import ExitCode
 
 if TYPE_CHECKING:
     from devenv.context import AppContext
-    from devenv.domain.health import ServiceStatus
+    from devenv.domain.stack.health import ServiceStatus
     from devenv.usecases.up import UpResult
 
 SetOption = Annotated[list[str] | None, typer.Option("--set", "-s", help="Answer a variable: NAME=VALUE (repeatable).")]
@@ -52,7 +52,7 @@ def up(
 ) -> None:
     """Bring the stack up: converge, wait until healthy, seed once, print the URLs."""
     from devenv.cli.approval import set_up_approval
-    from devenv.usecases.profiles import parse_sets
+    from devenv.usecases.sets import parse_sets
     from devenv.usecases.up import up as do_up
 
     app_ctx: AppContext = ctx.obj

@@ -8,8 +8,13 @@ from __future__ import annotations
 import posixpath
 import shlex
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from devenv.domain.profile.variables import interpolate, secret_env_name
+
+if TYPE_CHECKING:
+    from devenv.domain.profile.model import SeedTask
 
 STARTED = "started"  # recorded before a task runs: if it is still there, the task may have half-run
 DONE = "done"
@@ -64,6 +69,30 @@ def _shell_word(word: str) -> str:
         elif part:
             out.append(shlex.quote(part))
     return "".join(out) or "''"
+
+
+@dataclass(frozen=True)
+class SeedStep:
+    """One seed task ready to run with `docker compose exec`: secrets only as environment variable names."""
+
+    key: str  # how the state file names it (task_key)
+    label: str  # what the user reads: the task's name, or its command as written (never a secret value)
+    service: str
+    argv: tuple[str, ...]
+    user: str | None = None
+
+
+def seed_steps(tasks: Sequence[SeedTask], answers: Mapping[str, str], secrets: set[str]) -> list[SeedStep]:
+    """The profile's seed tasks as steps: the one place seed commands are built (the workspace's answers
+    fill in plain variables; a secret variable becomes a reference to DEVENV_SECRET_NAME, see seed_argv)."""
+    steps = []
+    for index, task in enumerate(tasks):
+        run = task.run
+        words = shlex.split(run) if isinstance(run, str) else list(run)
+        argv, _needs = seed_argv(words, answers, secrets)
+        label = task.name or (run if isinstance(run, str) else " ".join(run))
+        steps.append(SeedStep(task_key(index, label), label, task.service, tuple(argv), task.user))
+    return steps
 
 
 def task_key(index: int, label: str) -> str:

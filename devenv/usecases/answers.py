@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from devenv.context import AppContext
     from devenv.domain.profile.answers import Answers, Layer
     from devenv.domain.profile.model import Profile, Variable
-    from devenv.domain.state import WorkspaceState
+    from devenv.domain.stack.state import WorkspaceState
     from devenv.usecases.workspace import Ask
 
 Out = Callable[[str], None]
@@ -37,7 +37,7 @@ def collect_answers(
     from devenv.domain.profile.answers import answer, check_names, layers, resolve
     from devenv.domain.profile.variables import env_var_name
 
-    ws = Workspace(root)
+    ws = ctx.workspace_at(root)
     state = ws.load() if ws.exists() else None
     same_profile = state is not None and state.profile.file == profile.file
     ordered = layers(profile, given, ctx.env, saved_layer(ws, state, profile) if same_profile else {})
@@ -84,7 +84,7 @@ def check_secrets_kept(ws: Workspace, profile: Profile, state: WorkspaceState, o
     (unless the default is exactly the value that was in use)."""
     from devenv.domain.profile.answers import answered_by
     from devenv.domain.profile.variables import AnswerError, coerce
-    from devenv.domain.state import keyed_digest
+    from devenv.domain.stack.state import keyed_digest
 
     key = ws.read_key()
     for name, digest in state.secret_digests.items():

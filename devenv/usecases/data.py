@@ -18,7 +18,7 @@ from typing import Any
 from devenv.adapters.compose import ComposeFiles
 from devenv.context import AppContext
 from devenv.domain import seeding
-from devenv.domain.health import PROJECT_LABEL
+from devenv.domain.stack.names import PROJECT_LABEL
 from devenv.errors import StackFailure
 from devenv.usecases.workspace import Prepared
 
@@ -30,7 +30,7 @@ Say = Callable[[str], None]
 def volume_identities(ctx: AppContext, project: str) -> dict[str, str]:
     """The stack's volumes as {compose name: engine name@creation time}: a re-created volume differs."""
     out: dict[str, str] = {}
-    for volume in ctx.api.volumes({PROJECT_LABEL: project}):
+    for volume in ctx.engine.volumes({PROJECT_LABEL: project}):
         name = (volume.get("Labels") or {}).get(VOLUME_LABEL)
         if name:
             out[name] = f"{volume.get('Name')}@{volume.get('CreatedAt', '')}"
@@ -65,7 +65,7 @@ def compose_or_fail(ctx: AppContext, files: ComposeFiles, args: list[str]) -> No
     """Run a compose command; an engine that does not answer is an environment problem (exit 3)."""
     done = ctx.compose.run(files, args)
     if not done.ok:
-        ctx.api.containers({PROJECT_LABEL: files.project})  # raises EnvironmentProblem when the engine is away
+        ctx.engine.containers({PROJECT_LABEL: files.project})  # raises EnvironmentProblem when the engine is away
         raise StackFailure(f"docker compose {args[0]} failed: {done.stderr.strip()[-500:]}", hint="see `devenv status`")
 
 
@@ -76,7 +76,7 @@ def secret_warnings(ctx: AppContext, prep: Prepared) -> list[str]:
         return []
     existing = {
         str((v.get("Labels") or {}).get(VOLUME_LABEL)): str(v.get("Name"))
-        for v in ctx.api.volumes({PROJECT_LABEL: prep.files.project})
+        for v in ctx.engine.volumes({PROJECT_LABEL: prep.files.project})
     }
     out = []
     for volume, names in sorted(prep.changed_secrets.items()):
@@ -115,7 +115,7 @@ def check_volumes(ctx: AppContext, prep: Prepared, *, recreate: bool, say: Say) 
         "volumes"
     ) or {}
     changed: list[tuple[str, str, str]] = []  # (compose name, engine name, what changed)
-    for volume in ctx.api.volumes({PROJECT_LABEL: prep.files.project}):
+    for volume in ctx.engine.volumes({PROJECT_LABEL: prep.files.project}):
         name = (volume.get("Labels") or {}).get(VOLUME_LABEL)
         spec = wanted.get(name) if name else None
         if name is None or spec is None or (spec or {}).get("external"):
@@ -140,7 +140,7 @@ def check_volumes(ctx: AppContext, prep: Prepared, *, recreate: bool, say: Say) 
     state.seed_status = {}
     prep.workspace.save(state)
     for _name, engine_name, _what in changed:
-        ctx.api.remove_volume(engine_name)
+        ctx.engine.remove_volume(engine_name)
     return True
 
 
@@ -169,44 +169,34 @@ def run_seeds(ctx: AppContext, prep: Prepared, show: Say) -> None:
     secrets = prep.workspace.read_secrets()
     env = {secret_env_name(n): secrets.get(secret_env_name(n), "") for n in secret_vars}
     ctx.secrets.update(v for v in env.values() if v)
-    for index, task in enumerate(profile.seed):
-        run = task.run
-        words = _split(run) if isinstance(run, str) else list(run)
-        argv, _needs = seeding.seed_argv(words, state.answers, secret_vars)
-        label = task.name or (run if isinstance(run, str) else " ".join(run))
-        key = seeding.task_key(index, label)
-        show(f"seeding: {label}")
-        state.seed_status[key] = seeding.STARTED
+    steps = seeding.seed_steps(profile.seed, state.answers, secret_vars)
+    for index, step in enumerate(steps):
+        show(f"seeding: {step.label}")
+        state.seed_status[step.key] = seeding.STARTED
         prep.workspace.save(state)
-        args = ["exec", "-T", *(["--user", task.user] if task.user else [])]
+        args = ["exec", "-T", *(["--user", step.user] if step.user else [])]
         # every secret reaches the task by name only: compose takes the value from its own environment
         args += [arg for name in sorted(env) for arg in ("-e", name)]
-        args += [task.service, *argv]
+        args += [step.service, *step.argv]
         try:
             done = ctx.compose.run(prep.files, args, env=env)
         except BaseException:  # Ctrl-C, SIGTERM: the exec'd process would go on inside the container
-            _stop(ctx, prep, task.service)
+            _stop(ctx, prep, step.service)
             raise
         if not done.ok:
-            state.seed_status[key] = seeding.FAILED
+            state.seed_status[step.key] = seeding.FAILED
             prep.workspace.save(state)
             lines = (done.stdout + done.stderr).rstrip().splitlines()[-LOG_LINES:]
             raise StackFailure(
-                f"seed task '{label}' in service '{task.service}' failed with exit code {done.returncode}",
+                f"seed task '{step.label}' in service '{step.service}' failed with exit code {done.returncode}",
                 hint="fix it, then run `devenv up` again (it deletes the half-seeded data and seeds from scratch)",
                 details=["its output (last lines):", *[f"  {line}" for line in lines]],
             )
-        state.seed_status[key] = seeding.DONE
-        if index == len(profile.seed) - 1:  # in the same write as the last "done": no gap between them
+        state.seed_status[step.key] = seeding.DONE
+        if index == len(steps) - 1:  # in the same write as the last "done": no gap between them
             state.seeded = True
             state.seed_volumes = volume_identities(ctx, state.project)
         prep.workspace.save(state)
-
-
-def _split(run: str) -> list[str]:
-    import shlex
-
-    return shlex.split(run)
 
 
 def _stop(ctx: AppContext, prep: Prepared, service: str) -> None:

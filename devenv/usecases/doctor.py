@@ -120,14 +120,10 @@ def check_ports(ports: list[int]) -> list[CheckResult]:
 
 def workspace_ports(ctx: AppContext) -> list[int]:
     """The host ports the current workspace's profile publishes, less those its own running stack holds."""
-    from devenv.adapters.workspace import find_workspace
-    from devenv.domain.health import PROJECT_LABEL
+    from devenv.domain.stack.names import PROJECT_LABEL
 
-    ws = find_workspace(ctx.cwd) if ctx.workspace_override is None else None
-    if ctx.workspace_override is not None:
-        from devenv.adapters.workspace import Workspace
-
-        ws = Workspace(ctx.workspace_override.resolve())
+    override = ctx.workspace_override
+    ws = ctx.workspace_at(override.resolve()) if override is not None else ctx.find_workspace(ctx.cwd)
     if ws is None or not ws.exists():
         return []
     state = ws.load()
@@ -135,7 +131,7 @@ def workspace_ports(ctx: AppContext) -> list[int]:
     if not wanted:
         return []
     try:
-        containers = ctx.api.containers({PROJECT_LABEL: state.project}, include_stopped=False)
+        containers = ctx.engine.containers({PROJECT_LABEL: state.project}, include_stopped=False)
     except EnvironmentProblem:
         containers = []  # no engine: the engine check says so; every port is checked
     ours = {int(p.get("PublicPort") or 0) for c in containers for p in c.get("Ports") or []}

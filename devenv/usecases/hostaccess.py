@@ -28,7 +28,7 @@ def real_path(path: str) -> str:
 
 
 def host_view(ctx: AppContext, profile: Profile, *, repo_dir: str | None, project_dir: Path) -> HostView:
-    from devenv.adapters.dockerapi import docker_host
+    from devenv.adapters.engine.endpoint import docker_host
 
     # the workspace folder and the platform checkout; for a profile without a repo, whose relative paths
     # start from its own folder, also that folder when it is a profile source (shipped, or configured by
@@ -68,14 +68,12 @@ def shipped(ctx: AppContext, profile: Profile) -> bool:
 
 def approve(ctx: AppContext, profile: Profile) -> None:
     """Declared host access needs the user's yes once per profile content; shipped profiles are trusted."""
-    from devenv.adapters.approvals import Approvals
-
     grants = declared_grants(profile)
     if not grants or shipped(ctx, profile):
         return
     texts = [Path(f).read_text(encoding="utf-8") for f in profile.files]
     key = profile_hash(texts)
-    store = Approvals(ctx.settings.paths.data_dir)
+    store = ctx.approvals
     if store.approved(key):
         return
     if not ctx.trust_host_access:

@@ -193,7 +193,7 @@ class _Init:
         result.profile = prof.name
         if prof.repo is not None and not (record.done("clone") and (self.root / ".git").exists()):
             self.clone(prof.repo)
-        ws = Workspace(self.root)
+        ws = self.ctx.workspace_at(self.root)
         if not record.done("answers") or self.given.sets or self.given.file or not ws.exists():
             if record.done("answers") and ws.exists():
                 out("answers given: the answers step runs again")
@@ -331,7 +331,7 @@ def _known_profile(ctx: AppContext, root: Path, record: Record, given: str | Non
     recorded = record.steps.get("profile", {}).get("ref")
     if isinstance(recorded, str):
         return recorded
-    ws = Workspace(root)
+    ws = ctx.workspace_at(root)
     if ws.exists():
         return ws.load().profile.ref
     default = ctx.settings.default_profile

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from devenv.adapters import compose_files, manifests
 from devenv.context import AppContext
@@ -20,8 +20,12 @@ from devenv.domain.parity.config import AgainstEntry, parse_parity_section, vali
 from devenv.domain.parity.model import RuntimeView
 from devenv.domain.parity.report import ParityReport
 from devenv.domain.parity.runtime import runtime_view, unreachable
+from devenv.domain.stack.names import compose_project_name
 from devenv.domain.yamldoc import Located
 from devenv.errors import ProfileError, UserError
+
+if TYPE_CHECKING:
+    from devenv.domain.profile.model import Profile
 
 
 @dataclass(frozen=True)
@@ -111,21 +115,25 @@ def run_parity(ctx: AppContext, options: ParityOptions, *, today: dt.date | None
 
 
 def workspace_parity(
-    ctx: AppContext, options: ParityOptions, *, today: dt.date | None = None, runtime: bool | None = None
+    ctx: AppContext,
+    options: ParityOptions,
+    *,
+    today: dt.date | None = None,
+    runtime: bool | None = None,
+    loaded: Profile | None = None,
 ) -> ParityReport:
     """The workspace's rendered compose file and its profile's parity section (and what runs, if up)."""
-    from devenv.adapters.workspace import find_workspace
     from devenv.usecases.profiles import load
     from devenv.usecases.workspace import locate
 
-    if ctx.workspace_override is None and find_workspace(ctx.cwd) is None:
+    if ctx.workspace_override is None and ctx.find_workspace(ctx.cwd) is None:
         raise UserError(
             "no dev stack to compare: not in a devenv workspace",
             hint="run it in a workspace, or pass --dev FILE (the compose file your team already runs)",
         )
     ws = locate(ctx)
     state = ws.load()
-    profile = load(ctx, state.profile.file)
+    profile = loaded if loaded is not None and loaded.file == state.profile.file else load(ctx, state.profile.file)
     section: Mapping[str, Any] | None = profile.parity
     base_dir = Path(state.repo_dir) if state.repo_dir else Path(profile.file).parent
     if options.parity_config is not None:
@@ -178,12 +186,6 @@ def _path_parts(dotted: str, nested: bool) -> list[str | int]:
     for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", dotted):
         parts.append(int(index) if index else name)
     return parts if nested else parts[1:]
-
-
-def compose_project_name(doc: Mapping[str, Any], file: Path, env: Mapping[str, str]) -> str:
-    """The project name compose itself would use: `name:`, COMPOSE_PROJECT_NAME, else the folder's name."""
-    name = doc.get("name") or env.get("COMPOSE_PROJECT_NAME") or file.parent.name
-    return re.sub(r"[^a-z0-9_-]", "", str(name).lower())
 
 
 def _entries(configured: Sequence[AgainstEntry], against: Sequence[Path] | None, base: Path) -> list[AgainstEntry]:

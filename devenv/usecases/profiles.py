@@ -11,25 +11,15 @@ from devenv import __version__
 from devenv.context import AppContext
 from devenv.domain.profile.loader import load_profile
 from devenv.domain.profile.model import Profile
-from devenv.domain.profile.render import Rendered, RenderTarget, project_name_for, render
+from devenv.domain.profile.render import Rendered, RenderTarget, render
 from devenv.domain.profile.variables import env_var_name, placeholder
+from devenv.domain.stack.names import project_name_for
 from devenv.errors import Problem, ProfileError, UserError
 from devenv.usecases.hostaccess import check as check_host_access
 
 
 def load(ctx: AppContext, ref: str) -> Profile:
     return load_profile(ref, ctx.profile_files.read, devenv_version=__version__)
-
-
-def parse_sets(pairs: list[str]) -> dict[str, str]:
-    """`--set name=value` flags into a dict; a malformed one is a user error naming the flag."""
-    out: dict[str, str] = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name.strip():
-            raise UserError(f"--set '{pair}' is not NAME=VALUE", hint="e.g. --set web_port=8080")
-        out[name.strip()] = value
-    return out
 
 
 def lint_answers(ctx: AppContext, profile: Profile, sets: Mapping[str, str]) -> dict[str, str]:

@@ -5,13 +5,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from devenv.context import AppContext
-from devenv.domain.health import PROJECT_LABEL, ServiceStatus, service_statuses
+from devenv.domain.stack.health import ServiceStatus, service_statuses
+from devenv.domain.stack.names import PROJECT_LABEL
+from devenv.domain.stack.state import parity_status_line
 from devenv.errors import UserError
-from devenv.usecases.data import compose_or_fail, delete_data
-from devenv.usecases.up import Progress, UpResult, converge
 from devenv.usecases.workspace import files_of, open_existing, prepare, up_to_date
+
+if TYPE_CHECKING:  # status (the hot path) needs neither up's nor the data use cases' code
+    from devenv.usecases.up import Progress, UpResult
 
 
 @dataclass
@@ -45,8 +49,9 @@ class StatusReport:
 def status(ctx: AppContext) -> StatusReport:
     """One engine query; no rendering, no YAML."""
     ws, state = open_existing(ctx)
-    containers = ctx.api.containers({PROJECT_LABEL: state.project})
+    containers = ctx.engine.containers({PROJECT_LABEL: state.project})
     statuses = service_statuses(containers, list(state.service_hashes))
+    changed = not up_to_date(ws, state, ctx.env)
     drifted = [
         name
         for name, st in statuses.items()
@@ -58,25 +63,16 @@ def status(ctx: AppContext) -> StatusReport:
         profile=state.profile.ref,
         statuses=statuses,
         drifted=drifted,
-        profile_changed=not up_to_date(ws, state, ctx.env),
+        profile_changed=changed,
         now=time.time(),
-        parity=_parity_line(ctx) if state.parity else None,
+        parity=parity_status_line(state, changed) if state.parity else None,
         optional=tuple(state.optional),
     )
 
 
-def _parity_line(ctx: AppContext) -> str:
-    """The parity report's one line, from the rendered profile (no runtime inspection: status stays fast)."""
-    from devenv.errors import DevenvError
-    from devenv.usecases.parity import ParityOptions, workspace_parity
-
-    try:
-        return workspace_parity(ctx, ParityOptions(), runtime=False).summary_line()
-    except DevenvError as exc:
-        return f"parity: could not check ({exc.message})"
-
-
 def down(ctx: AppContext, *, volumes: bool, confirm: Callable[[str], bool]) -> None:
+    from devenv.usecases.data import compose_or_fail
+
     ws, state = open_existing(ctx)
     if volumes and not confirm(f"Remove the stack '{state.project}' and its volumes (all its data)?"):
         raise UserError("nothing removed", hint="pass --yes to skip the question")
@@ -97,6 +93,9 @@ def reset(
     ctx: AppContext, *, confirm: Callable[[str], bool], progress: Progress | None, timeout: float = 300.0
 ) -> UpResult:
     """Back to freshly seeded data: down with this workspace's volumes, up, seed again."""
+    from devenv.usecases.data import delete_data
+    from devenv.usecases.up import converge
+
     started = time.monotonic()
     ws, state = open_existing(ctx)
     if not confirm(f"Reset '{state.project}': delete its data and seed it again?"):
@@ -142,7 +141,7 @@ def run_once(ctx: AppContext, service: str, command: list[str], *, tty: bool) ->
     try:
         return passthrough(ctx, ["run", "--rm", "--name", name, *([] if tty else ["-T"]), service, *command])
     except BaseException:
-        ctx.api.remove_container(name)
+        ctx.engine.remove_container(name)
         raise
 
 

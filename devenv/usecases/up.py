@@ -8,16 +8,18 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from devenv.adapters.compose import ComposeFiles
 from devenv.context import AppContext
-from devenv.domain.health import PROJECT_LABEL, ServiceStatus, service_statuses
-from devenv.errors import StackFailure, UserError
-from devenv.usecases.workspace import Ask, Prepared, context_fingerprint, prepare
+from devenv.domain.stack import converge as converge_rules
+from devenv.domain.stack.health import ServiceStatus, service_statuses
+from devenv.domain.stack.names import PROJECT_LABEL
+from devenv.errors import StackFailure
+from devenv.usecases.workspace import Prepared, context_fingerprint, prepare
 
 Progress = Callable[[str, dict[str, ServiceStatus]], None]  # (phase, statuses)
 POLL_SECONDS = 0.2  # one engine query per poll, a few milliseconds each
-SETTLE_SECONDS = 1.5  # a service without a health check must run this long without restarting
 LOG_LINES = 30
 
 
@@ -41,7 +43,6 @@ def up(
     build: bool = False,
     seed: bool = True,
     timeout: float = 300.0,
-    ask: Ask | None = None,
     progress: Progress | None = None,
     repo_dir: Path | None = None,
     recreate_volumes: bool = False,
@@ -53,7 +54,7 @@ def up(
     fresh = not ws.state_dir.exists()
     try:
         with ws.lock("up"):
-            prep = prepare(ctx, profile_ref=profile_ref, sets=sets or {}, ask=ask, repo_dir=repo_dir)
+            prep = prepare(ctx, profile_ref=profile_ref, sets=sets or {}, repo_dir=repo_dir)
             result = converge(
                 ctx,
                 prep,
@@ -94,17 +95,20 @@ def converge(
         if progress:
             progress(note, {})
 
-    wanted = _wanted(prep, services)
+    if state.parity and state.parity_key != state.render_key:
+        _record_parity(ctx, prep)
+    wanted = converge_rules.wanted_services(state, services)
     data.clean_start(ctx, prep, say)  # a reset or a seed that did not finish: its data goes first
     statuses = _statuses(ctx, prep.files.project, list(state.service_hashes))
     fingerprints = {name: context_fingerprint(folder) for name, folder in state.contexts.items()}
-    stale = sorted(n for n in wanted if n in fingerprints and (build or state.built.get(n) != fingerprints[n]))
-
-    def needs_seed() -> bool:
-        # seed only when the services the seed tasks run in are among those brought up
-        return seed and not state.seeded and state.seed_tasks > 0 and set(state.seed_services) <= set(wanted)
-
-    if not stale and not needs_seed() and not recreate_volumes and _converged(statuses, wanted, state.service_hashes):
+    stale = converge_rules.stale_images(wanted, fingerprints, state.built, build=build)
+    seeding = converge_rules.needs_seed(state, wanted, seed=seed)
+    if (
+        not stale
+        and not seeding
+        and not recreate_volumes
+        and converge_rules.converged(statuses, wanted, state.service_hashes)
+    ):
         return UpResult(statuses, changed=False, warnings=list(prep.notes), notes=notes)
     warnings = [*prep.notes, *data.secret_warnings(ctx, prep)]
     data.check_volumes(ctx, prep, recreate=recreate_volumes, say=say)
@@ -120,40 +124,29 @@ def converge(
     if lost:
         say(lost)
     seeded = False
-    if needs_seed():
+    if converge_rules.needs_seed(state, wanted, seed=seed):  # again: data_lost may have found the seed gone
         data.run_seeds(ctx, prep, lambda phase: progress(phase, statuses) if progress else None)
         seeded = True
     prep.workspace.save(state)
     return UpResult(statuses, changed=True, built=stale, seeded=seeded, warnings=warnings, notes=notes)
 
 
-def _wanted(prep: Prepared, services: list[str] | None) -> list[str]:
-    """The services to bring up: those named (plus what they link to), else all outside optional groups."""
-    state = prep.state
-    if not services:
-        return [n for n in state.service_hashes if n not in state.optional]
-    unknown = [s for s in services if s not in state.service_hashes]
-    if unknown:
-        raise UserError(f"no service '{unknown[0]}' in this stack", hint=f"services: {', '.join(state.service_hashes)}")
-    wanted: list[str] = []
-    todo = list(services)
-    while todo:
-        name = todo.pop()
-        if name not in wanted:
-            wanted.append(name)
-            todo.extend(state.links.get(name, []))
-    return sorted(wanted)
+def _record_parity(ctx: AppContext, prep: Prepared) -> None:
+    """The parity report's one line, computed once per render and kept in state for `status`."""
+    from devenv.errors import DevenvError
+    from devenv.usecases.parity import ParityOptions, workspace_parity
+
+    try:
+        line = workspace_parity(ctx, ParityOptions(), runtime=False, loaded=prep.profile).summary_line()
+    except DevenvError as exc:
+        line = f"parity: could not check ({exc.message})"
+    prep.state.parity_line, prep.state.parity_key = line, prep.state.render_key
+    prep.workspace.save(prep.state)
 
 
 def _statuses(ctx: AppContext, project: str, services: list[str]) -> dict[str, ServiceStatus]:
-    containers = ctx.api.containers({PROJECT_LABEL: project})
+    containers = ctx.engine.containers({PROJECT_LABEL: project})
     return service_statuses(containers, services)
-
-
-def _converged(statuses: dict[str, ServiceStatus], wanted: list[str], hashes: dict[str, str]) -> bool:
-    return all(statuses[n].ready and statuses[n].config_hash == hashes.get(n) for n in wanted if n in statuses) and all(
-        n in statuses for n in wanted
-    )
 
 
 def _build(ctx: AppContext, files: ComposeFiles, services: list[str]) -> None:
@@ -177,7 +170,11 @@ def _start_and_wait(
     deadline = time.monotonic() + timeout
     all_services = list(prep.state.service_hashes)
     unchecked = [n for n in wanted if n not in prep.state.healthchecked]  # up only once settled
-    settling: dict[str, tuple[float, tuple[object, ...]]] = {}
+    settling: converge_rules.Settling = {}
+
+    def inspect(container_id: str) -> dict[str, Any]:
+        return ctx.engine.inspect(container_id) or {}
+
     statuses: dict[str, ServiceStatus] = {}
     compose_done = False
     stderr = ""
@@ -196,14 +193,14 @@ def _start_and_wait(
             # a restart loop never ends by itself, and compose may wait on it forever: diagnose it now
             looping = [n for n in wanted if statuses[n].state == "restarting"]
             if not looping:
-                restarted = _restarted(ctx, statuses, unchecked, settling)
+                restarted = converge_rules.restarted(statuses, unchecked, settling, inspect, time.monotonic())
                 statuses.update(
                     {n: replace(statuses[n], state="restarting", exit_code=c) for n, c in restarted.items()}
                 )
                 looping = list(restarted)
             if (failed and compose_done) or looping:
                 raise _diagnose(ctx, prep, statuses, looping or wanted, stderr)
-            settled = all(time.monotonic() - settling[n][0] >= SETTLE_SECONDS for n in unchecked if n in settling)
+            settled = converge_rules.settled(settling, unchecked, time.monotonic())
             if compose_done and all(statuses[n].ready for n in wanted) and settled:
                 return statuses
             if time.monotonic() > deadline:
@@ -212,37 +209,6 @@ def _start_and_wait(
             time.sleep(POLL_SECONDS)
     finally:
         ctx.runner.stop(proc)
-
-
-def _restarted(
-    ctx: AppContext,
-    statuses: dict[str, ServiceStatus],
-    services: list[str],
-    settling: dict[str, tuple[float, tuple[object, ...]]],
-) -> dict[str, int | None]:
-    """Services without a health check that restarted while settling (a crash loop between two polls).
-
-    Each running one is watched from its first sighting: the same container must keep the same start
-    time and restart count for SETTLE_SECONDS before it counts as up. Returns {service: last exit code}."""
-    looping: dict[str, int | None] = {}
-    for name in services:
-        st = statuses[name]
-        if not st.ready:
-            settling.pop(name, None)
-            continue
-        info = ctx.api.inspect(st.container_id) or {}
-        state = info.get("State") or {}
-        seen = (st.container_id, state.get("StartedAt"), info.get("RestartCount"))
-        code = state.get("ExitCode")
-        if state.get("Restarting"):
-            looping[name] = code if isinstance(code, int) else None
-        elif not state.get("Running"):
-            settling.pop(name, None)  # stopped: the next poll sees it exited
-        elif name not in settling or settling[name][1][0] != st.container_id:
-            settling[name] = (time.monotonic(), seen)
-        elif settling[name][1] != seen:
-            looping[name] = code if isinstance(code, int) else None
-    return looping
 
 
 _PORT_PATTERNS = (
@@ -291,7 +257,7 @@ def _diagnose(
 def _last_health_output(ctx: AppContext, status: ServiceStatus) -> str:
     if not status.container_id:
         return ""
-    info = ctx.api.inspect(status.container_id) or {}
+    info = ctx.engine.inspect(status.container_id) or {}
     log = ((info.get("State") or {}).get("Health") or {}).get("Log") or []
     if not log:
         return ""
@@ -318,7 +284,7 @@ def _port_failure(ctx: AppContext, prep: Prepared, port: int) -> StackFailure:
 
 
 def _port_holder(ctx: AppContext, port: int) -> str | None:
-    for container in ctx.api.all_containers():
+    for container in ctx.engine.all_containers():
         for p in container.get("Ports") or []:
             if p.get("PublicPort") == port:
                 labels = container.get("Labels") or {}

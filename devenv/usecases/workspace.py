@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 
 from devenv import __version__
 from devenv.adapters.compose import ComposeFiles
-from devenv.adapters.workspace import DamagedState, Workspace, find_workspace
+from devenv.adapters.workspace import DamagedState, Workspace
 from devenv.context import AppContext
-from devenv.domain.state import ProfileRef, WorkspaceState, keyed_digest, render_key
+from devenv.domain.stack.state import ProfileRef, WorkspaceState, keyed_digest, render_key
 from devenv.errors import UserError
 
 if TYPE_CHECKING:
@@ -29,12 +29,12 @@ Ask = Callable[[list["Variable"]], dict[str, str]]
 
 def locate(ctx: AppContext, *, create: bool = False) -> Workspace:
     if ctx.workspace_override is not None:
-        return Workspace(ctx.workspace_override.resolve())
-    found = find_workspace(ctx.cwd)
+        return ctx.workspace_at(ctx.workspace_override.resolve())
+    found = ctx.find_workspace(ctx.cwd)
     if found is not None:
         return found
     if create:
-        return Workspace(ctx.cwd.resolve())
+        return ctx.workspace_at(ctx.cwd.resolve())
     raise UserError(
         f"no devenv workspace at {ctx.cwd} or above",
         hint="run `devenv up --profile example` here, `devenv init`, or pass --workspace PATH",
@@ -104,7 +104,6 @@ def prepare(
     *,
     profile_ref: str | None,
     sets: Mapping[str, str],
-    ask: Ask | None = None,
     repo_dir: Path | None = None,
     loaded: Profile | None = None,
 ) -> Prepared:
@@ -119,7 +118,7 @@ def prepare(
     if state is not None and profile_ref is None and not sets and repo_dir is None and up_to_date(ws, state, ctx.env):
         return Prepared(ws, state, files_of(ws, state), rerendered=False, profile=None)
     damaged = state is not None and bool(state.files_digest) and ws.files_digest() != state.files_digest
-    prep = _render(ctx, ws, state, profile_ref, sets, ask, repo_dir, loaded)
+    prep = _render(ctx, ws, state, profile_ref, sets, repo_dir, loaded)
     if damaged:
         prep.notes.append(f"{ws.compose_file} or {ws.env_file.name} had been changed or damaged: written again")
     return prep
@@ -142,7 +141,6 @@ def _render(
     state: WorkspaceState | None,
     profile_ref: str | None,
     sets: Mapping[str, str],
-    ask: Ask | None,
     repo_dir: Path | None,
     loaded: Profile | None,
 ) -> Prepared:
@@ -168,7 +166,7 @@ def _render(
     check_names(profile, ordered)
     if state is not None and same_profile:
         check_secrets_kept(ws, profile, state, ordered)
-    values = _answers(profile, resolve(profile, ordered), ask)
+    values = _answers(resolve(profile, ordered))
     key = ws.read_key()
     repo: str | None
     if repo_dir is not None:
@@ -228,21 +226,17 @@ def _render(
     return Prepared(ws, new_state, files_of(ws, new_state), rerendered=True, profile=profile, changed_secrets=changed)
 
 
-def _answers(profile: Profile, resolved: Resolved, ask: Ask | None) -> dict[str, str]:
-    """up never asks (ask is None): a variable with neither an answer nor a default stops it."""
-    from devenv.domain.profile.answers import answer
+def _answers(resolved: Resolved) -> dict[str, str]:
+    """up never asks (init does, before it renders): a variable with neither an answer nor a default stops it."""
     from devenv.domain.profile.variables import env_var_name
 
     values, lacking = resolved.with_defaults()
-    if lacking and ask is None:
+    if lacking:
         var = lacking[0]
         raise UserError(
             f"variable '{var.name}' needs an answer" + (f" ({var.help})" if var.help else ""),
             hint=f"pass --set {var.name}=VALUE (or set {env_var_name(var.name)})",
         )
-    answered = ask(lacking) if lacking and ask is not None else {}
-    for var in lacking:
-        values[var.name] = answer(var, answered[var.name], "answer to")
     return values
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from devenv.adapters import engine as engine_adapter
-from devenv.adapters.dockerapi import Endpoint, resolve_endpoint
 from devenv.adapters.engine import Engine
+from devenv.adapters.engine.endpoint import Endpoint, resolve_endpoint
 from devenv.adapters.system import System
 from devenv.cli.main import run
 from devenv.context import AppContext
@@ -261,6 +261,21 @@ def test_engine_client_error_is_an_environment_problem(dead_host: str) -> None:
     with pytest.raises(EnvironmentProblem) as caught:
         engine.info()
     assert "no Docker engine answers" in caught.value.message and caught.value.hint
+
+
+def test_tls_endpoints_go_through_the_docker_sdk_and_fail_the_same_way(tmp_path: Path, listening: int) -> None:
+    """http.client cannot do TLS: such an endpoint loads the SDK, and its errors read like the stdlib's."""
+    from devenv.adapters.engine.http import SdkTransport, StdlibTransport, transport_for
+
+    host = f"tcp://127.0.0.1:{listening}"  # accepts, never answers: a TLS handshake times out
+    env = {"DOCKER_HOST": host, "DOCKER_TLS_VERIFY": "1", "DOCKER_CERT_PATH": str(tmp_path), "HOME": str(tmp_path)}
+    assert isinstance(transport_for(host, env, 1), SdkTransport)
+    assert isinstance(transport_for(host, {"DOCKER_HOST": host}, 1), StdlibTransport)
+    engine = Engine(env, timeout=1, probe_timeout=1)
+    assert not engine.ping()
+    with pytest.raises(EnvironmentProblem) as caught:
+        engine.containers({"x": "y"})
+    assert caught.value.message.startswith(f"the Docker engine at {host} does not answer") and caught.value.hint
 
 
 def test_interactive_fix_asks_once_and_declining_changes_nothing(dead_host: str, tmp_path: Path) -> None:

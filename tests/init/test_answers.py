@@ -11,7 +11,7 @@ from devenv.adapters.workspace import Workspace
 from devenv.context import AppContext
 from devenv.domain.profile.answers import Answers
 from devenv.domain.profile.model import Profile, Variable
-from devenv.domain.state import ProfileRef, WorkspaceState
+from devenv.domain.stack.state import ProfileRef, WorkspaceState
 from devenv.errors import UserError
 from devenv.settings import load_settings
 from devenv.usecases.answers import collect_answers, read_answers_file

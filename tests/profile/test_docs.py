@@ -13,8 +13,9 @@ import pytest
 import yaml
 
 from devenv.domain.profile import format as profile_spec
-from devenv.domain.profile.render import HEALTH_DEFAULTS, LABEL_HASH, LABEL_PROFILE, LABEL_SERVICE, LABEL_WORKSPACE
+from devenv.domain.profile.render import HEALTH_DEFAULTS
 from devenv.domain.profile.spec_engine import Obj, OneOf, Spec
+from devenv.domain.stack.names import DEVENV_SERVICE_LABEL, HASH_LABEL, PROFILE_LABEL, WORKSPACE_LABEL
 from tests.helpers.common import REPO_ROOT, Result
 
 DOC = REPO_ROOT / "docs" / "profiles.md"
@@ -102,7 +103,7 @@ def test_variable_types_health_defaults_and_labels_are_documented() -> None:
     for key, value in HEALTH_DEFAULTS.items():
         assert f"| `{key}` |" in health and f"`{value}`" in health, key
     output = section("## The rendered output")
-    for label in (LABEL_WORKSPACE, LABEL_PROFILE, LABEL_SERVICE, LABEL_HASH):
+    for label in (WORKSPACE_LABEL, PROFILE_LABEL, DEVENV_SERVICE_LABEL, HASH_LABEL):
         assert f"`{label}`" in output, label
     assert "docs/parity.md" in section("### `parity`")
 

@@ -13,6 +13,7 @@ from devenv import __version__
 from devenv.adapters.profile_files import ProfileFiles
 from devenv.domain.profile.loader import load_profile
 from devenv.domain.profile.render import RenderTarget, parse_port, render
+from devenv.domain.seeding import seed_steps
 from tests.helpers.common import Result, write_yaml
 from tests.helpers.profiles import PROFILE
 
@@ -47,9 +48,14 @@ def test_secrets_never_reach_the_compose_file(tmp_path: Path) -> None:
     assert "s3cret" not in out.compose_text
     assert out.secrets == {"DEVENV_SECRET_DB_PASSWORD": "s3cret$pw"}
     assert 'DEVENV_SECRET_DB_PASSWORD="s3cret\\$pw"' in out.env_text
-    # seed steps run through `compose exec` (no compose interpolation): plain values
-    assert out.seed[0].argv == ("python3", "-m", "app.seed", "--password", "s3cret$pw")
-    assert "s3cret" not in out.seed[0].name
+    # seed steps (built in one place, domain/seeding.py) run through `compose exec`: plain values, and a
+    # secret only as the name of the environment variable that carries it (never on a command line)
+    profile = load(tmp_path / "shop.yaml")
+    answers = {"web_port": "8000", "debug": "true"}  # the non-secret answers, as state keeps them
+    (step,) = seed_steps(profile.seed, answers, {"db_password"})
+    assert step.argv == ("sh", "-c", 'exec python3 -m app.seed --password "${DEVENV_SECRET_DB_PASSWORD}"')
+    assert step.service == "web" and step.key == "1. python3 -m app.seed --password ${db_password}"
+    assert "s3cret" not in step.label and "s3cret" not in " ".join(step.argv)
 
 
 def test_every_resource_is_labelled(tmp_path: Path) -> None:

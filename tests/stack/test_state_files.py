@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 import yaml
 
-from devenv.adapters.workspace import Workspace, parse_dotenv
+from devenv.adapters.workspace import Workspace
 from devenv.domain.profile.loader import load_profile
-from devenv.domain.profile.render import RenderTarget, dotenv_quote, render
-from devenv.domain.state import ProfileRef, WorkspaceState
+from devenv.domain.profile.render import RenderTarget, render
+from devenv.domain.stack.dotenv import dotenv_quote, parse_dotenv
+from devenv.domain.stack.state import ProfileRef, WorkspaceState
 from tests.helpers.common import Result
 
 Cli = Callable[..., Result]
@@ -133,7 +134,7 @@ def test_every_state_field_survives_a_save_and_a_read() -> None:
     """A field the typed reader does not know is silently dropped on read: seed progress was, once."""
     import dataclasses
 
-    from devenv.domain import state as state_module
+    from devenv.domain.stack import state as state_module
 
     state = WorkspaceState(workspace_id="ws-1", project="devenv-ws-1", profile=ProfileRef(ref="x", file="/x.yaml"))
     state.seed_status = {"0:seed": "started"}

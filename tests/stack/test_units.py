@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from devenv.adapters.dockerapi import docker_host
-from devenv.adapters.workspace import Workspace, find_workspace, parse_dotenv
-from devenv.domain.health import service_statuses, status_from_container, uptime
-from devenv.domain.profile.render import dotenv_quote
-from devenv.domain.state import ProfileRef, WorkspaceState
+from devenv.adapters.engine.endpoint import docker_host
+from devenv.adapters.workspace import Workspace, find_workspace
+from devenv.domain.stack.dotenv import dotenv_quote, parse_dotenv
+from devenv.domain.stack.health import service_statuses, status_from_container, uptime
+from devenv.domain.stack.state import ProfileRef, WorkspaceState
 from devenv.errors import UserError
 
 
@@ -120,3 +120,15 @@ def test_docker_host_follows_the_cli_context(tmp_path: Path) -> None:
     (meta / "meta.json").write_text(json.dumps({"Endpoints": {"docker": {"Host": "unix:///colima.sock"}}}))
     assert docker_host({"HOME": str(tmp_path)}) == "unix:///colima.sock"
     assert docker_host({"HOME": str(tmp_path / "nobody")}) == "unix:///var/run/docker.sock"
+
+
+def test_status_parity_line_is_the_stored_one_unless_the_profile_changed() -> None:
+    from devenv.domain.stack.state import parity_status_line
+
+    state = WorkspaceState("id", "p", ProfileRef("x", "/x.yaml"), render_key="k1", parity=True)
+    assert parity_status_line(state, profile_changed=False) == "parity: not checked yet: run `devenv up`"
+    state.parity_line, state.parity_key = "parity: clean against deploy", "k1"
+    assert parity_status_line(state, profile_changed=False) == "parity: clean against deploy"
+    assert parity_status_line(state, profile_changed=True) == "parity: profile changed since last up"
+    state.render_key = "k2"  # rendered again since the line was computed
+    assert parity_status_line(state, profile_changed=False) == "parity: profile changed since last up"

@@ -10,22 +10,27 @@
     composesyntax.py  compose's own short syntaxes (volume strings, `$$` literals) as data
     render.py         Profile + answers -> the plain compose file and .env
 
-Only the model's types are re-exported here; importing this package never imports PyYAML (the hot
-paths `devenv status` and a no-op `devenv up` stay cheap).
+Only the model's types are re-exported here, and lazily: importing the package (as importing any of its
+modules does) loads nothing else, so the hot paths `devenv status` and a no-op `devenv up` stay cheap.
 """
 
-from devenv.domain.profile.model import (
-    Build,
-    Command,
-    Healthcheck,
-    HostAccess,
-    Mount,
-    Profile,
-    Repo,
-    SeedTask,
-    Service,
-    Variable,
-)
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from devenv.domain.profile.model import (
+        Build,
+        Command,
+        Healthcheck,
+        HostAccess,
+        Mount,
+        Profile,
+        Repo,
+        SeedTask,
+        Service,
+        Variable,
+    )
 
 __all__ = [
     "Build",
@@ -39,3 +44,11 @@ __all__ = [
     "Service",
     "Variable",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from devenv.domain.profile import model
+
+        return getattr(model, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

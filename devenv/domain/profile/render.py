@@ -16,18 +16,20 @@ from typing import Any
 
 from devenv.domain.profile.model import Command, Mount, Profile, Service
 from devenv.domain.profile.variables import interpolate, secret_env_name
-from devenv.domain.state import keyed_digest
+from devenv.domain.stack.dotenv import dotenv_text
+from devenv.domain.stack.names import (
+    DEVENV_SERVICE_LABEL,
+    HASH_LABEL,
+    IMAGE_LABEL,
+    PROFILE_LABEL,
+    WORKSPACE_LABEL,
+    valid_project_name,
+)
+from devenv.domain.stack.state import keyed_digest
 from devenv.domain.yamldoc import Located, PathKey
 from devenv.errors import Problem, ProfileError
 
-LABEL_PREFIX = "devenv"
-LABEL_WORKSPACE = "devenv.workspace"
-LABEL_PROFILE = "devenv.profile"
-LABEL_SERVICE = "devenv.service"
-LABEL_HASH = "devenv.config-hash"
-LABEL_IMAGE = "devenv.image"  # the image name a profile declares beside build: (compose names the build)
 HEALTH_DEFAULTS = {"interval": "2s", "timeout": "5s", "retries": 30}
-_PROJECT = re.compile(r"[a-z0-9][a-z0-9_-]*")
 
 
 @dataclass(frozen=True)
@@ -39,19 +41,10 @@ class RenderTarget:
 
 
 @dataclass(frozen=True)
-class SeedStep:
-    service: str
-    argv: Command  # plain values: run with `docker compose exec`, no compose interpolation
-    name: str
-    user: str | None = None
-
-
-@dataclass(frozen=True)
 class Rendered:
     compose: dict[str, Any]
     secrets: dict[str, str]
     service_hashes: dict[str, str]
-    seed: tuple[SeedStep, ...] = ()
     service_secrets: dict[str, list[str]] = field(default_factory=dict)  # service -> secret variables it uses
     host_ports: dict[str, list[int]] = field(default_factory=dict)
 
@@ -63,30 +56,7 @@ class Rendered:
 
     @property
     def env_text(self) -> str:
-        lines = ["# Written by devenv: secret answers for the compose file beside it. Keep private (mode 0600)."]
-        lines += [f"{key}={dotenv_quote(value)}" for key, value in sorted(self.secrets.items())]
-        return "\n".join(lines) + "\n"
-
-
-def dotenv_quote(value: str) -> str:
-    """Quote for compose's .env parser: always double quotes, with \\ " $ and control characters escaped.
-
-    (Single quotes are not literal there: a backslash before the closing quote escapes it.)"""
-    escaped = value.translate(_DOTENV_ESCAPES)
-    return f'"{escaped}"'
-
-
-_DOTENV_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "$": "\\$", "\r": "\\r", "\n": "\\n", "\t": "\\t"})
-
-
-def valid_project_name(name: str) -> bool:
-    return bool(_PROJECT.fullmatch(name))
-
-
-def project_name_for(text: str) -> str:
-    """A compose project name from any text (folder names have spaces and capitals)."""
-    slug = re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-_")
-    return slug or "devenv"
+        return dotenv_text(self.secrets)
 
 
 class _Renderer:
@@ -204,11 +174,11 @@ class _Renderer:
         if service.profiles:
             out["profiles"] = list(service.profiles)
         own_labels = {k: self.compose_text(v) for k, v in service.labels}
-        out["labels"] = {**own_labels, **labels, LABEL_SERVICE: name}
+        out["labels"] = {**own_labels, **labels, DEVENV_SERVICE_LABEL: name}
         if service.image and service.build:
             # a built image is named after the workspace's project by compose, so a profile can never
             # re-tag an image it did not build; parity still compares the name the profile declares
-            out["labels"][LABEL_IMAGE] = self.compose_text(service.image)
+            out["labels"][IMAGE_LABEL] = self.compose_text(service.image)
         return out
 
     def environment(self, name: str, service: Service) -> dict[str, str]:
@@ -312,8 +282,8 @@ def render(profile: Profile, values: Mapping[str, str], target: RenderTarget) ->
     # Labels are part of what compose compares: a volume or network whose labels changed is "diverged"
     # (compose asks to delete a volume's data), a service whose labels changed is recreated. So they name
     # only what never changes for a workspace: never the profile's version, which a team raises often.
-    labels = {LABEL_WORKSPACE: target.workspace, LABEL_PROFILE: profile.name}
-    resource_labels = {LABEL_WORKSPACE: target.workspace}
+    labels = {WORKSPACE_LABEL: target.workspace, PROFILE_LABEL: profile.name}
+    resource_labels = {WORKSPACE_LABEL: target.workspace}
     services: dict[str, Any] = {}
     hashes: dict[str, str] = {}
     service_secrets: dict[str, list[str]] = {}
@@ -325,7 +295,7 @@ def render(profile: Profile, values: Mapping[str, str], target: RenderTarget) ->
         hashes[name] = _hash({"service": rendered, "secrets": digests} if used else rendered)
         if used:
             service_secrets[name] = used
-        rendered["labels"][LABEL_HASH] = hashes[name]
+        rendered["labels"][HASH_LABEL] = hashes[name]
         services[name] = rendered
     host_ports = r.check_ports()
     named_volumes = sorted({m.source for s in profile.services.values() for m in s.volumes if m.named and m.source})
@@ -333,15 +303,6 @@ def render(profile: Profile, values: Mapping[str, str], target: RenderTarget) ->
     compose["networks"] = {"default": {"labels": dict(resource_labels)}}
     if named_volumes:
         compose["volumes"] = {v: {"labels": dict(resource_labels)} for v in named_volumes}
-    seed = tuple(
-        SeedStep(
-            service=t.service,
-            argv=r.plain_text(t.run) if isinstance(t.run, str) else tuple(r.plain_text(a) for a in t.run),
-            name=t.name or (t.run if isinstance(t.run, str) else " ".join(t.run)),
-            user=t.user,
-        )
-        for t in profile.seed
-    )
     compose["x-devenv"] = {
         "profile": profile.name,
         "version": profile.version,
@@ -358,7 +319,6 @@ def render(profile: Profile, values: Mapping[str, str], target: RenderTarget) ->
         compose=compose,
         secrets=secrets,
         service_hashes=hashes,
-        seed=seed,
         host_ports=host_ports,
         service_secrets=service_secrets,
     )

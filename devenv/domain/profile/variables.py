@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from devenv.domain.profile.model import Variable
+if TYPE_CHECKING:
+    from devenv.domain.profile.model import Variable
 
 _TOKEN = re.compile(r"\$(\$|\{([^}]*)\}|\{)?")
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")

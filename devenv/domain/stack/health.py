@@ -7,10 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-PROJECT_LABEL = "com.docker.compose.project"
-SERVICE_LABEL = "com.docker.compose.service"
-ONEOFF_LABEL = "com.docker.compose.oneoff"
-HASH_LABEL = "devenv.config-hash"
+from devenv.domain.stack.names import HASH_LABEL, ONEOFF_LABEL, SERVICE_LABEL
 
 
 @dataclass(frozen=True)

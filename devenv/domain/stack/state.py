@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from devenv.domain.stack.names import valid_project_name
+
 STATE_VERSION = 1
-_PROJECT = re.compile(r"[a-z0-9][a-z0-9_-]*")
 
 
 @dataclass
@@ -41,6 +41,10 @@ class WorkspaceState:
     seed_tasks: int = 0
     seed_services: list[str] = field(default_factory=list)
     parity: bool = False  # the profile names production manifests: status shows a parity line
+    # the parity report's one line as of the last `up`, and the render_key it was computed from: status
+    # prints it without reading YAML, or says the profile changed since (docs/parity.md)
+    parity_line: str = ""
+    parity_key: str = ""
     contexts: dict[str, str] = field(default_factory=dict)  # service -> build context fingerprint at last up
     built: dict[str, str] = field(default_factory=dict)  # service -> fingerprint its image was built from
     seeded: bool = False
@@ -50,7 +54,6 @@ class WorkspaceState:
     seed_volumes: dict[str, str] = field(default_factory=dict)
     reset_pending: bool = False
     ports: dict[str, list[int]] = field(default_factory=dict)
-    urls: dict[str, list[str]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {"version": STATE_VERSION, **asdict(self)}
@@ -68,7 +71,7 @@ class WorkspaceState:
         for key in ("workspace_id", "project"):
             if not isinstance(data.get(key), str):
                 raise ValueError(f"'{key}' should be a string")
-        if not _PROJECT.fullmatch(data["project"]):
+        if not valid_project_name(data["project"]):
             raise ValueError(f"'project' is not a compose project name: {data['project']!r}")
         values: dict[str, Any] = {}
         for name, kind in _FIELDS.items():
@@ -101,6 +104,8 @@ _FIELDS = {
     "seed_tasks": "int",
     "seed_services": "list-str",
     "parity": "bool",
+    "parity_line": "str",
+    "parity_key": "str",
     "contexts": "dict-str",
     "built": "dict-str",
     "seeded": "bool",
@@ -108,7 +113,6 @@ _FIELDS = {
     "seed_volumes": "dict-str",
     "reset_pending": "bool",
     "ports": "dict-list-int",
-    "urls": "dict-list-str",
 }
 _DESCRIBED = {
     "str": "a string",
@@ -150,6 +154,13 @@ def _list_of(value: object, kind: type) -> bool:
     if kind is int:
         return all(_is_int(x) for x in value)
     return all(isinstance(x, kind) for x in value)
+
+
+def parity_status_line(state: WorkspaceState, profile_changed: bool) -> str:
+    """What `status` says about parity: the line stored at the last `up`, unless it no longer applies."""
+    if profile_changed or (state.parity_key and state.parity_key != state.render_key):
+        return "parity: profile changed since last up"
+    return state.parity_line or "parity: not checked yet: run `devenv up`"
 
 
 def keyed_digest(key: bytes, name: str, value: str) -> str:
