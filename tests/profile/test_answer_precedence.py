@@ -116,6 +116,7 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
 
 
 @pytest.mark.integration
+@pytest.mark.slow
 def test_up_and_init_precedence_with_saved_answers(stack: Stack) -> None:
     profile = str(stack.profile)
     done = stack.devenv("up", "--profile", profile, "--set", "word=saved")

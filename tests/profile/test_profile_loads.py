@@ -79,6 +79,7 @@ def test_a_render_carries_the_profile_and_later_needs_reuse_it(tmp_path: Path) -
 
 
 @pytest.mark.integration
+@pytest.mark.slow
 def test_init_then_up_load_the_profile_once_each(tmp_path: Path) -> None:
     profile = write_yaml(tmp_path / "loads.yaml", PROFILE)
     root = tmp_path / "ws"

@@ -15,7 +15,7 @@ import pytest
 from tests.helpers.data import seed_started, volume_file
 from tests.helpers.stack import BUSYBOX, Stack, busybox_profile, docker, make_stack
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # real engine, seconds to minutes each
 
 ONCE = "start\nend\n"
 EXIT = {signal.SIGKILL: -9, signal.SIGTERM: 143, signal.SIGINT: 130}

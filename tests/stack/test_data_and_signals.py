@@ -19,7 +19,7 @@ import yaml
 from tests.helpers.data import seed_started, volume_file, wait_for
 from tests.helpers.stack import Stack, busybox_profile, docker, make_stack
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # real engine, seconds to minutes each
 
 # appends a line before and after a pause: run twice, or killed half-way and run again, it shows
 SLOW_SEED = {"service": "db", "run": ["sh", "-c", "echo start >> /data/seed.log; sleep 3; echo end >> /data/seed.log"]}

@@ -15,14 +15,11 @@ import pytest
 import yaml
 
 from devenv.adapters.workspace import Workspace
-from tests.helpers.common import have_compose, have_engine
 from tests.helpers.init import PYTHON
 from tests.helpers.stack import BUSYBOX, Stack, busybox_profile, docker, make_stack
 
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.skipif(not (have_engine() and have_compose()), reason="needs a Docker engine and compose v2"),
-]
+# no engine: skipped locally, a failure in CI (tests/conftest.py)
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 SOCKET = "/var/run/docker.sock"
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from tests.helpers.stack import Stack, busybox_profile, docker, make_stack
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # real engine, seconds to minutes each
 
 # every character compose's .env parser or a shell could mangle
 AWKWARD = "a\rb'c\"d$e${f}\\g\\ #h\tz\\"

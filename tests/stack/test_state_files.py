@@ -78,6 +78,7 @@ def test_env_file_or_lock_that_is_a_folder_is_a_clear_error(cli: Cli, tmp_path: 
     assert "cannot open the workspace lock" in done.err and "rm -r" in done.err
 
 
+@pytest.mark.slow
 def test_huge_profile_is_refused_quickly_and_leaves_nothing(cli: Cli, tmp_path: Path) -> None:
     services = {f"s{i}": {"image": "busybox:1.36", "command": ["sleep", "1000"]} for i in range(120_000)}
     big = tmp_path / "big.yaml"
