@@ -16,7 +16,9 @@ if TYPE_CHECKING:
     from devenv.domain.profile.answers import Answers, Layer
     from devenv.domain.profile.model import Profile, Variable
     from devenv.domain.stack.state import WorkspaceState
-    from devenv.usecases.workspace import Ask
+
+# asks the user for the missing variables' answers (init's questionary prompts); None: fail instead
+Ask = Callable[[list["Variable"]], dict[str, str]]
 
 Out = Callable[[str], None]
 

@@ -25,8 +25,8 @@ from devenv.usecases.clone import check_clone_target, clone_into, finish_interru
 if TYPE_CHECKING:
     from devenv.context import AppContext
     from devenv.domain.profile.model import Profile, Repo
+    from devenv.usecases.answers import Ask
     from devenv.usecases.up import Progress, UpResult
-    from devenv.usecases.workspace import Ask
 
 STEPS = ("doctor", "profile", "clone", "answers", "up")
 RECORD_FILE = "init.json"

@@ -7,7 +7,7 @@ generated files are as written (a digest kept in state), it re-renders nothing a
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,10 +21,7 @@ from devenv.errors import UserError
 
 if TYPE_CHECKING:
     from devenv.domain.profile.answers import Resolved
-    from devenv.domain.profile.model import Profile, Variable
-
-# asks the user for the missing variables' answers (init's questionary prompts); None: fail instead
-Ask = Callable[[list["Variable"]], dict[str, str]]
+    from devenv.domain.profile.model import Profile
 
 
 def locate(ctx: AppContext, *, create: bool = False) -> Workspace:
