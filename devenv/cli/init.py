@@ -17,7 +17,6 @@ from devenv.cli.stack import SetOption, TimeoutOption
 
 if TYPE_CHECKING:
     from devenv.context import AppContext
-    from devenv.domain.profile.model import Variable
     from devenv.usecases.init import InitResult, ProfileChoice
 
 
@@ -43,6 +42,7 @@ def init(
 ) -> None:
     """Set up everything: check Docker, choose a profile, clone its repo, answer its questions, bring it up."""
     from devenv.cli.approval import set_up_approval
+    from devenv.cli.questions import ask_variables
     from devenv.cli.stack import ProgressView, print_up_result
     from devenv.usecases.init import init as do_init
     from devenv.usecases.sets import parse_sets
@@ -60,7 +60,7 @@ def init(
             yes=yes,
             dry_run=dry_run,
             choose=_choose,
-            ask=_ask,
+            ask=ask_variables,
             confirm=_confirmer(app),
             out=typer.echo,
             output=_passthrough,
@@ -106,45 +106,6 @@ def _choose(choices: list[ProfileChoice]) -> str:
         for c in choices
     ]
     return str(_answer(questionary.select("Which profile?", choices=options)))
-
-
-def _ask(variables: list[Variable]) -> dict[str, str]:
-    """One question per variable, its default pre-filled, each answer checked as it is typed."""
-    import questionary
-
-    from devenv.usecases.answers import shown_default
-
-    answers: dict[str, str] = {}
-    for var in variables:
-        message = f"{var.help} ({var.name})" if var.help else var.name
-        default = shown_default(var)
-        question: Any
-        if var.secret:
-            keep = " [Enter keeps the default]" if default else ""
-            question = questionary.password(message + keep, validate=_validator(var, empty_ok=bool(default)))
-        elif var.type == "bool":
-            question = questionary.confirm(message, default=default == "true")
-        elif var.type == "choice":
-            options = [str(c) if not isinstance(c, bool) else str(c).lower() for c in var.choices]
-            question = questionary.select(message, choices=options, default=default if default in options else None)
-        else:
-            question = questionary.text(message, default=default, validate=_validator(var))
-        value = _answer(question)
-        if isinstance(value, bool):
-            value = "true" if value else "false"
-        answers[var.name] = default if var.secret and value == "" else str(value)
-    return answers
-
-
-def _validator(var: Variable, *, empty_ok: bool = False) -> Any:
-    from devenv.usecases.answers import answer_problem
-
-    def validate(text: str) -> bool | str:
-        if empty_ok and text == "":
-            return True
-        return answer_problem(var, text) or True
-
-    return validate
 
 
 def _answer(question: Any) -> Any:

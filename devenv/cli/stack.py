@@ -52,6 +52,7 @@ def up(
 ) -> None:
     """Bring the stack up: converge, wait until healthy, seed once, print the URLs."""
     from devenv.cli.approval import set_up_approval
+    from devenv.cli.questions import ask_new
     from devenv.usecases.sets import parse_sets
     from devenv.usecases.up import up as do_up
 
@@ -70,6 +71,7 @@ def up(
             progress=view,
             repo_dir=repo_dir,
             recreate_volumes=recreate_volumes,
+            ask=ask_new,
         )
     finally:
         view.close()
