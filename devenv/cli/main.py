@@ -16,6 +16,7 @@ import typer
 
 from devenv import __version__
 from devenv.cli import doctor, init, parity, profile, stack
+from devenv.cli.workspace_option import WorkspaceGroup
 from devenv.context import AppContext
 from devenv.errors import DevenvError, ExitCode, Terminated
 
@@ -32,6 +33,7 @@ def build_app(made: list[AppContext] | None = None) -> typer.Typer:
     """The typer app; the context its root callback builds is appended to `made` (the error handler's)."""
     app = typer.Typer(
         name="devenv",
+        cls=WorkspaceGroup,  # -w/--workspace after the command too
         help=HELP,
         no_args_is_help=True,
         pretty_exceptions_enable=False,
