@@ -161,7 +161,7 @@ def down(
     """Stop and remove the stack's containers and network (volumes only with --volumes)."""
     from devenv.usecases.stack import down as do_down
 
-    do_down(ctx.obj, volumes=volumes, confirm=_confirmer(ctx.obj, yes))
+    do_down(ctx.obj, volumes=volumes, confirm=_confirmer(ctx.obj, yes, declined="nothing removed"))
     typer.echo("Stack removed" + (" with its volumes." if volumes else "; volumes kept."))
 
 
@@ -172,6 +172,7 @@ def status(
     """Show each service's state, health, URLs, image and uptime. Exits 4 when a service is not healthy."""
     import json
 
+    from devenv.domain.stack.not_up import status_warning
     from devenv.usecases.stack import status as do_status
 
     report = do_status(ctx.obj)
@@ -209,8 +210,8 @@ def status(
         typer.echo("warning: the profile or its answers changed since the last up; run `devenv up`", err=True)
     elif report.drifted:
         typer.echo(f"warning: {', '.join(report.drifted)} no longer match the profile; run `devenv up`", err=True)
-    elif report.missing:
-        typer.echo(f"warning: {', '.join(report.missing)} not created; run `devenv up`", err=True)
+    elif not_up := status_warning(report.statuses, report.optional):
+        typer.echo(f"warning: {not_up}", err=True)
     if not report.healthy:
         raise typer.Exit(ExitCode.STACK_FAILURE)
 
@@ -222,9 +223,19 @@ def logs(
     tail: Annotated[int | None, typer.Option("--tail", "-n", help="Only the last N lines of each.")] = None,
 ) -> None:
     """Show the services' logs."""
+    from devenv.cli.quiet import QuietExit
+    from devenv.errors import Terminated
     from devenv.usecases.stack import logs as do_logs
 
-    raise typer.Exit(do_logs(ctx.obj, services or [], follow=follow, tail=tail))
+    try:
+        code = do_logs(ctx.obj, services or [], follow=follow, tail=tail)
+    except KeyboardInterrupt as exc:
+        if isinstance(exc, Terminated) or not follow:
+            raise
+        code = ExitCode.INTERRUPTED
+    if follow and code == ExitCode.INTERRUPTED:  # Ctrl-C is how a follow ends: nothing to carry on
+        raise QuietExit(code)
+    raise typer.Exit(code)
 
 
 def exec_(
@@ -255,16 +266,18 @@ def reset(ctx: typer.Context, yes: YesOption = False, timeout: TimeoutOption = 3
 
     view = ProgressView()
     try:
-        result = do_reset(ctx.obj, confirm=_confirmer(ctx.obj, yes), progress=view, timeout=timeout)
+        result = do_reset(
+            ctx.obj, confirm=_confirmer(ctx.obj, yes, declined="nothing reset"), progress=view, timeout=timeout
+        )
     finally:
         view.close()
     print_up_result(result)
 
 
-def _confirmer(app_ctx: AppContext, yes: bool) -> Callable[[str], bool]:
+def _confirmer(app_ctx: AppContext, yes: bool, *, declined: str | None = None) -> Callable[[str], bool]:
     from devenv.cli.confirm import confirmer
 
-    return confirmer(app_ctx, yes=yes)
+    return confirmer(app_ctx, yes=yes, declined=declined)
 
 
 __all__ = ["ExitCode", "register"]

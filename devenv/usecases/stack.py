@@ -125,7 +125,10 @@ def logs(ctx: AppContext, services: list[str], *, follow: bool, tail: int | None
 
 
 def exec_in(ctx: AppContext, service: str, command: list[str], *, tty: bool) -> int:
+    from devenv.usecases.running import require_running
+
     _check_service(ctx, service)
+    require_running(ctx, open_existing(ctx)[1].project, service)
     return passthrough(ctx, ["exec", *([] if tty else ["-T"]), service, *command])
 
 
