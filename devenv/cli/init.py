@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from devenv.cli.approval import TrustOption
+from devenv.cli.json_output import JsonOption
 from devenv.cli.stack import SetOption, TimeoutOption
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ def init(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would happen; change nothing.")] = False,
     timeout: TimeoutOption = 300.0,
     trust_host_access: TrustOption = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Set up everything: check Docker, choose a profile, clone its repo, answer its questions, bring it up."""
     from devenv.cli.approval import set_up_approval
@@ -62,13 +64,17 @@ def init(
             choose=_choose,
             ask=ask_variables,
             confirm=_confirmer(app),
-            out=typer.echo,
-            output=_passthrough,
+            out=_say_to_stderr if as_json else typer.echo,  # with --json, stdout holds the JSON alone
+            output=_pass_to_stderr if as_json else _passthrough,
             progress=view,
             timeout=timeout,
         )
     finally:
         view.close()  # a live progress table on a terminal: stopped before the closing screen
+    if as_json:
+        from devenv.cli.json_output import echo_init
+
+        return echo_init(app, result)
     if result.up is not None:
         print_up_result(result.up)
         _closing(app, result)
@@ -130,3 +136,12 @@ def _confirmer(app: AppContext) -> Any:
 def _passthrough(text: str) -> None:
     sys.stdout.write(text)
     sys.stdout.flush()
+
+
+def _say_to_stderr(text: str) -> None:
+    typer.echo(text, err=True)
+
+
+def _pass_to_stderr(text: str) -> None:
+    sys.stderr.write(text)
+    sys.stderr.flush()

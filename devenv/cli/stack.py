@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from devenv.cli.approval import TrustOption
+from devenv.cli.json_output import JsonOption
 from devenv.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ def up(
             help="Delete and re-create volumes whose configuration changed (their data is lost).",
         ),
     ] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Bring the stack up: converge, wait until healthy, seed once, print the URLs."""
     from devenv.cli.approval import set_up_approval
@@ -75,6 +77,10 @@ def up(
         )
     finally:
         view.close()
+    if as_json:
+        from devenv.cli.json_output import echo_up
+
+        return echo_up(app_ctx, "up", result)
     print_up_result(result)
 
 
@@ -157,11 +163,16 @@ def down(
     ctx: typer.Context,
     volumes: Annotated[bool, typer.Option("--volumes", "-v", help="Also delete the stack's data volumes.")] = False,
     yes: YesOption = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Stop and remove the stack's containers and network (volumes only with --volumes)."""
     from devenv.usecases.stack import down as do_down
 
     do_down(ctx.obj, volumes=volumes, confirm=_confirmer(ctx.obj, yes, declined="nothing removed"))
+    if as_json:
+        from devenv.cli.json_output import echo_down
+
+        return echo_down(ctx.obj, volumes=volumes)
     typer.echo("Stack removed" + (" with its volumes." if volumes else "; volumes kept."))
 
 
@@ -260,7 +271,9 @@ def run(
     raise typer.Exit(run_once(ctx.obj, service, command, tty=sys.stdin.isatty() and sys.stdout.isatty()))
 
 
-def reset(ctx: typer.Context, yes: YesOption = False, timeout: TimeoutOption = 300.0) -> None:
+def reset(
+    ctx: typer.Context, yes: YesOption = False, timeout: TimeoutOption = 300.0, as_json: JsonOption = False
+) -> None:
     """Back to freshly seeded data: delete this workspace's volumes, bring the stack up, seed it again."""
     from devenv.usecases.stack import reset as do_reset
 
@@ -271,6 +284,10 @@ def reset(ctx: typer.Context, yes: YesOption = False, timeout: TimeoutOption = 3
         )
     finally:
         view.close()
+    if as_json:
+        from devenv.cli.json_output import echo_up
+
+        return echo_up(ctx.obj, "reset", result)
     print_up_result(result)
 
 

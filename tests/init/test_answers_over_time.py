@@ -103,3 +103,26 @@ def test_a_variable_a_newer_version_adds_is_asked_by_up_and_init(tmp_path: Path,
     child.expect("Stack is up")
     assert finish(child) == 0
     assert devenv("exec", "web", "sh", "-c", "echo $TEAM $FLOOR", cwd=ws).out.strip() == "payments 3"
+
+
+def test_init_dry_run_json_is_the_only_stdout(cli: Callable[..., Result], tmp_path: Path) -> None:
+    import json
+
+    profile = write_yaml(tmp_path / "p.yaml", question_profile(name="p"))
+    done = cli("init", "--profile", str(profile), "--dir", "ws", "--dry-run", "--json")
+    assert done.code == 0, done.err
+    payload = json.loads(done.out)
+    assert payload == {
+        "command": "init",
+        "workspace": str(tmp_path / "ws"),
+        "project": None,
+        "profile": "p",
+        "dry_run": True,
+        "resumed_at": None,
+        "all_done_before": False,
+        "services": {},
+        "urls": {},
+    }
+    assert "would ask: greeting" in done.err and "dry run: nothing was changed" in done.err
+    done = cli("up", "--json")  # no workspace here: the error on stderr, nothing on stdout
+    assert done.code == 2 and done.out == "" and "no devenv workspace" in done.err

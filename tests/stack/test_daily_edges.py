@@ -123,3 +123,43 @@ def test_exec_and_status_on_a_stopped_then_downed_stack_name_devenv_up(running: 
     done = running.devenv("exec", "web", "true")
     assert done.code == 4 and "no container (the stack is down)" in done.err and "run `devenv up`" in done.err
     assert 'service "web" is not running' not in done.err  # compose's raw text
+
+
+def only_json(done: Any) -> dict[str, Any]:
+    """stdout is one JSON document and nothing else."""
+    import json
+
+    assert done.code == 0, done.err
+    payload: dict[str, Any] = json.loads(done.out)
+    return payload
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_json_on_up_reset_init_and_down(running: Stack) -> None:
+    up = only_json(running.devenv("up", "--json"))
+    assert (up["command"], up["workspace"], up["project"]) == ("up", str(running.root), running.project)
+    assert up["changed"] is False and up["services"]["web"]["state"] == "running"
+    assert up["urls"]["web"] == up["services"]["web"]["urls"] and up["urls"]["web"][0].startswith("http://localhost:")
+    assert "db" not in up["urls"]
+
+    reset = only_json(running.devenv("reset", "--yes", "--json"))
+    assert reset["command"] == "reset" and reset["changed"] is True and reset["seeded_now"] is True
+    assert {s["health"] for s in reset["services"].values()} == {"healthy"}
+
+    init = only_json(running.devenv("init", "--dir", str(running.root), "--json"))
+    assert init["command"] == "init" and init["profile"] == str(running.profile) and init["dry_run"] is False
+    assert init["urls"] == up["urls"]
+
+    down = only_json(running.devenv("down", "--json"))
+    assert down == {
+        "command": "down",
+        "workspace": str(running.root),
+        "project": running.project,
+        "profile": str(running.profile),
+        "volumes_removed": False,
+        "services": {},
+        "urls": {},
+    }
+    done = running.devenv("reset", "--json")  # an error stays on stderr, with its exit code
+    assert done.code == 2 and done.out == "" and "hint: pass --yes" in done.err
