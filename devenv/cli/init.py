@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from devenv.cli.approval import TrustOption
+from devenv.cli.completion import complete_profiles
 from devenv.cli.json_output import JsonOption
 from devenv.cli.stack import SetOption, TimeoutOption
 
@@ -27,7 +28,9 @@ def register(app: typer.Typer) -> None:
 
 def init(
     ctx: typer.Context,
-    profile: Annotated[str | None, typer.Option("--profile", "-p", help="Profile name or file.")] = None,
+    profile: Annotated[
+        str | None, typer.Option("--profile", "-p", help="Profile name or file.", autocompletion=complete_profiles)
+    ] = None,
     directory: Annotated[
         Path | None,
         typer.Option("--dir", "-d", help="Workspace folder (default: the current one); the repo is cloned here."),

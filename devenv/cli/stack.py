@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from devenv.cli.approval import TrustOption
+from devenv.cli.completion import complete_profiles, complete_services
 from devenv.cli.json_output import JsonOption
 from devenv.errors import ExitCode
 
@@ -35,8 +36,13 @@ def register(app: typer.Typer) -> None:
 
 def up(
     ctx: typer.Context,
-    services: Annotated[list[str] | None, typer.Argument(help="Only these services (and their links).")] = None,
-    profile: Annotated[str | None, typer.Option("--profile", "-p", help="Profile name or file.")] = None,
+    services: Annotated[
+        list[str] | None,
+        typer.Argument(help="Only these services (and their links).", autocompletion=complete_services),
+    ] = None,
+    profile: Annotated[
+        str | None, typer.Option("--profile", "-p", help="Profile name or file.", autocompletion=complete_profiles)
+    ] = None,
     sets: SetOption = None,
     build: Annotated[bool, typer.Option("--build", help="Rebuild images even if unchanged.")] = False,
     no_seed: Annotated[bool, typer.Option("--no-seed", help="Skip the seed tasks.")] = False,
@@ -229,7 +235,9 @@ def status(
 
 def logs(
     ctx: typer.Context,
-    services: Annotated[list[str] | None, typer.Argument(help="Services (default: all).")] = None,
+    services: Annotated[
+        list[str] | None, typer.Argument(help="Services (default: all).", autocompletion=complete_services)
+    ] = None,
     follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep following new output.")] = False,
     tail: Annotated[int | None, typer.Option("--tail", "-n", help="Only the last N lines of each.")] = None,
 ) -> None:
@@ -251,7 +259,7 @@ def logs(
 
 def exec_(
     ctx: typer.Context,
-    service: Annotated[str, typer.Argument(help="A running service.")],
+    service: Annotated[str, typer.Argument(help="A running service.", autocompletion=complete_services)],
     command: Annotated[list[str], typer.Argument(help="The command and its arguments.")],
 ) -> None:
     """Run a command in a service's running container; exits with the command's exit code."""
@@ -262,7 +270,9 @@ def exec_(
 
 def run(
     ctx: typer.Context,
-    service: Annotated[str, typer.Argument(help="The service whose container to use.")],
+    service: Annotated[
+        str, typer.Argument(help="The service whose container to use.", autocompletion=complete_services)
+    ],
     command: Annotated[list[str], typer.Argument(help="The command and its arguments.")],
 ) -> None:
     """Run a command in a fresh one-off container of a service (links started first); removed after."""

@@ -13,6 +13,8 @@ from typing import Any
 import typer
 from typer.core import TyperGroup, TyperOption
 
+from devenv.cli.completion import WORKSPACE_META
+
 # commands that do not work on one workspace
 NOT_A_WORKSPACE_COMMAND = frozenset({"ls"})  # `ls`: every workspace on this machine
 
@@ -38,5 +40,8 @@ def workspace_option() -> TyperOption:
 
 
 def _use_workspace(ctx: typer.Context, _param: Any, value: str | None) -> None:
-    if value is not None:
+    if value is None:
+        return
+    ctx.meta[WORKSPACE_META] = value  # a completion runs before the context exists: it reads this
+    if ctx.obj is not None:
         ctx.obj.workspace_override = Path(value)
