@@ -189,7 +189,7 @@ def status(
     """Show each service's state, health, URLs, image and uptime. Exits 4 when a service is not healthy."""
     import json
 
-    from devenv.domain.stack.not_up import status_warning
+    from devenv.usecases.running import not_up_warning
     from devenv.usecases.stack import status as do_status
 
     report = do_status(ctx.obj)
@@ -227,7 +227,7 @@ def status(
         typer.echo("warning: the profile or its answers changed since the last up; run `devenv up`", err=True)
     elif report.drifted:
         typer.echo(f"warning: {', '.join(report.drifted)} no longer match the profile; run `devenv up`", err=True)
-    elif not_up := status_warning(report.statuses, report.optional):
+    elif not_up := not_up_warning(report):
         typer.echo(f"warning: {not_up}", err=True)
     if not report.healthy:
         raise typer.Exit(ExitCode.STACK_FAILURE)
