@@ -3,6 +3,7 @@ command, declining a confirmation, Ctrl-C on `logs -f`, `exec` and `status` on a
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -116,6 +117,7 @@ def test_exec_and_status_on_a_stopped_then_downed_stack_name_devenv_up(running: 
     assert done.err == "error: service 'web' is not running (it is stopped)\nhint: run `devenv up`\n"
     done = running.devenv("status")
     assert done.code == 4 and "warning: web is stopped; run `devenv up`" in done.err
+    assert json.loads(running.devenv("status", "--json").out)["needs_up"] is True  # up would start it
     assert running.devenv("down").code == 0
     done = running.devenv("status")
     assert done.code == 4
@@ -127,8 +129,6 @@ def test_exec_and_status_on_a_stopped_then_downed_stack_name_devenv_up(running: 
 
 def only_json(done: Any) -> dict[str, Any]:
     """stdout is one JSON document and nothing else."""
-    import json
-
     assert done.code == 0, done.err
     payload: dict[str, Any] = json.loads(done.out)
     return payload
