@@ -15,14 +15,26 @@ from devenv.context import AppContext
 from devenv.errors import NoTerminal
 
 
-def confirmer(app: AppContext, *, yes: bool = False, ask: Callable[[str], bool] | None = None) -> Callable[[str], bool]:
-    """`ask` puts the question on the terminal (default: typer's y/N prompt)."""
+def confirmer(
+    app: AppContext,
+    *,
+    yes: bool = False,
+    ask: Callable[[str], bool] | None = None,
+    declined: str | None = None,
+) -> Callable[[str], bool]:
+    """`ask` puts the question on the terminal (default: typer's y/N prompt). `declined`: what a "no"
+    means ("nothing reset"): said on stderr, and the command ends there with exit 1, not as an error."""
 
     def confirm(question: str) -> bool:
         if yes:
             return True
         if not app.interactive:
             raise NoTerminal(f"{question} needs confirmation, and there is no terminal to ask", hint="pass --yes")
-        return ask(question) if ask is not None else bool(typer.confirm(question, default=False))
+        answer = ask(question) if ask is not None else bool(typer.confirm(question, default=False))
+        if not answer and declined is not None:
+            from devenv.cli.quiet import declined as end
+
+            raise end(declined)
+        return answer
 
     return confirm

@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from devenv.cli.approval import TrustOption
+from devenv.cli.completion import complete_profiles
+from devenv.cli.json_output import JsonOption
 from devenv.cli.stack import SetOption, TimeoutOption
 
 if TYPE_CHECKING:
     from devenv.context import AppContext
-    from devenv.domain.profile.model import Variable
     from devenv.usecases.init import InitResult, ProfileChoice
 
 
@@ -27,7 +28,9 @@ def register(app: typer.Typer) -> None:
 
 def init(
     ctx: typer.Context,
-    profile: Annotated[str | None, typer.Option("--profile", "-p", help="Profile name or file.")] = None,
+    profile: Annotated[
+        str | None, typer.Option("--profile", "-p", help="Profile name or file.", autocompletion=complete_profiles)
+    ] = None,
     directory: Annotated[
         Path | None,
         typer.Option("--dir", "-d", help="Workspace folder (default: the current one); the repo is cloned here."),
@@ -40,9 +43,11 @@ def init(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would happen; change nothing.")] = False,
     timeout: TimeoutOption = 300.0,
     trust_host_access: TrustOption = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Set up everything: check Docker, choose a profile, clone its repo, answer its questions, bring it up."""
     from devenv.cli.approval import set_up_approval
+    from devenv.cli.questions import ask_variables
     from devenv.cli.stack import ProgressView, print_up_result
     from devenv.usecases.init import init as do_init
     from devenv.usecases.sets import parse_sets
@@ -60,15 +65,19 @@ def init(
             yes=yes,
             dry_run=dry_run,
             choose=_choose,
-            ask=_ask,
+            ask=ask_variables,
             confirm=_confirmer(app),
-            out=typer.echo,
-            output=_passthrough,
+            out=_say_to_stderr if as_json else typer.echo,  # with --json, stdout holds the JSON alone
+            output=_pass_to_stderr if as_json else _passthrough,
             progress=view,
             timeout=timeout,
         )
     finally:
         view.close()  # a live progress table on a terminal: stopped before the closing screen
+    if as_json:
+        from devenv.cli.json_output import echo_init
+
+        return echo_init(app, result)
     if result.up is not None:
         print_up_result(result.up)
         _closing(app, result)
@@ -108,45 +117,6 @@ def _choose(choices: list[ProfileChoice]) -> str:
     return str(_answer(questionary.select("Which profile?", choices=options)))
 
 
-def _ask(variables: list[Variable]) -> dict[str, str]:
-    """One question per variable, its default pre-filled, each answer checked as it is typed."""
-    import questionary
-
-    from devenv.usecases.answers import shown_default
-
-    answers: dict[str, str] = {}
-    for var in variables:
-        message = f"{var.help} ({var.name})" if var.help else var.name
-        default = shown_default(var)
-        question: Any
-        if var.secret:
-            keep = " [Enter keeps the default]" if default else ""
-            question = questionary.password(message + keep, validate=_validator(var, empty_ok=bool(default)))
-        elif var.type == "bool":
-            question = questionary.confirm(message, default=default == "true")
-        elif var.type == "choice":
-            options = [str(c) if not isinstance(c, bool) else str(c).lower() for c in var.choices]
-            question = questionary.select(message, choices=options, default=default if default in options else None)
-        else:
-            question = questionary.text(message, default=default, validate=_validator(var))
-        value = _answer(question)
-        if isinstance(value, bool):
-            value = "true" if value else "false"
-        answers[var.name] = default if var.secret and value == "" else str(value)
-    return answers
-
-
-def _validator(var: Variable, *, empty_ok: bool = False) -> Any:
-    from devenv.usecases.answers import answer_problem
-
-    def validate(text: str) -> bool | str:
-        if empty_ok and text == "":
-            return True
-        return answer_problem(var, text) or True
-
-    return validate
-
-
 def _answer(question: Any) -> Any:
     """questionary answers None when the user pressed Ctrl-C: stop, and say how to carry on."""
     value = question.ask()
@@ -169,3 +139,12 @@ def _confirmer(app: AppContext) -> Any:
 def _passthrough(text: str) -> None:
     sys.stdout.write(text)
     sys.stdout.flush()
+
+
+def _say_to_stderr(text: str) -> None:
+    typer.echo(text, err=True)
+
+
+def _pass_to_stderr(text: str) -> None:
+    sys.stderr.write(text)
+    sys.stderr.flush()

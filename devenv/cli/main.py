@@ -16,6 +16,8 @@ import typer
 
 from devenv import __version__
 from devenv.cli import doctor, init, parity, profile, stack
+from devenv.cli.quiet import QuietExit
+from devenv.cli.workspace_option import WorkspaceGroup
 from devenv.context import AppContext
 from devenv.errors import DevenvError, ExitCode, Terminated
 
@@ -32,6 +34,7 @@ def build_app(made: list[AppContext] | None = None) -> typer.Typer:
     """The typer app; the context its root callback builds is appended to `made` (the error handler's)."""
     app = typer.Typer(
         name="devenv",
+        cls=WorkspaceGroup,  # -w/--workspace after the command too
         help=HELP,
         no_args_is_help=True,
         pretty_exceptions_enable=False,
@@ -89,6 +92,7 @@ def run(argv: list[str] | None = None, obj: AppContext | None = None, *, raise_b
     made: list[AppContext] = [obj] if obj is not None else []
     app = build_app(made)
     signals: list[int] = []
+    quiet = False  # an ending the user chose (cli/quiet.py): no "run the same command again"
     restore = _on_sigterm(signals)
     try:
         result = app(args=args, prog_name="devenv", standalone_mode=False, obj=obj)
@@ -101,6 +105,8 @@ def run(argv: list[str] | None = None, obj: AppContext | None = None, *, raise_b
         result = int(ExitCode.INTERRUPTED)
     except typer.Exit as exc:
         result = exc.exit_code
+    except QuietExit as exc:
+        result, quiet = exc.exit_code, True
     except typer.TyperException as exc:  # usage errors: unknown option, missing argument
         show = getattr(exc, "show", None)
         if callable(show):
@@ -119,7 +125,7 @@ def run(argv: list[str] | None = None, obj: AppContext | None = None, *, raise_b
     code = int(result) if isinstance(result, int) else int(ExitCode.OK)
     if signals:  # SIGTERM took the Ctrl-C path (clean-ups ran); its exit code says which signal it was
         code = int(ExitCode.TERMINATED)
-    if code in (ExitCode.INTERRUPTED, ExitCode.TERMINATED):  # say what to do, whatever typer made of it
+    if code in (ExitCode.INTERRUPTED, ExitCode.TERMINATED) and not quiet:  # say what to do, whatever typer made of it
         print("\ninterrupted; run the same command again to carry on", file=sys.stderr)
     return code
 

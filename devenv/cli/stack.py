@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from devenv.cli.approval import TrustOption
+from devenv.cli.completion import complete_profiles, complete_services
+from devenv.cli.json_output import JsonOption
 from devenv.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -34,8 +36,13 @@ def register(app: typer.Typer) -> None:
 
 def up(
     ctx: typer.Context,
-    services: Annotated[list[str] | None, typer.Argument(help="Only these services (and their links).")] = None,
-    profile: Annotated[str | None, typer.Option("--profile", "-p", help="Profile name or file.")] = None,
+    services: Annotated[
+        list[str] | None,
+        typer.Argument(help="Only these services (and their links).", autocompletion=complete_services),
+    ] = None,
+    profile: Annotated[
+        str | None, typer.Option("--profile", "-p", help="Profile name or file.", autocompletion=complete_profiles)
+    ] = None,
     sets: SetOption = None,
     build: Annotated[bool, typer.Option("--build", help="Rebuild images even if unchanged.")] = False,
     no_seed: Annotated[bool, typer.Option("--no-seed", help="Skip the seed tasks.")] = False,
@@ -49,9 +56,11 @@ def up(
             help="Delete and re-create volumes whose configuration changed (their data is lost).",
         ),
     ] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Bring the stack up: converge, wait until healthy, seed once, print the URLs."""
     from devenv.cli.approval import set_up_approval
+    from devenv.cli.questions import ask_new
     from devenv.usecases.sets import parse_sets
     from devenv.usecases.up import up as do_up
 
@@ -70,9 +79,14 @@ def up(
             progress=view,
             repo_dir=repo_dir,
             recreate_volumes=recreate_volumes,
+            ask=ask_new,
         )
     finally:
         view.close()
+    if as_json:
+        from devenv.cli.json_output import echo_up
+
+        return echo_up(app_ctx, "up", result)
     print_up_result(result)
 
 
@@ -155,11 +169,16 @@ def down(
     ctx: typer.Context,
     volumes: Annotated[bool, typer.Option("--volumes", "-v", help="Also delete the stack's data volumes.")] = False,
     yes: YesOption = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Stop and remove the stack's containers and network (volumes only with --volumes)."""
     from devenv.usecases.stack import down as do_down
 
-    do_down(ctx.obj, volumes=volumes, confirm=_confirmer(ctx.obj, yes))
+    do_down(ctx.obj, volumes=volumes, confirm=_confirmer(ctx.obj, yes, declined="nothing removed"))
+    if as_json:
+        from devenv.cli.json_output import echo_down
+
+        return echo_down(ctx.obj, volumes=volumes)
     typer.echo("Stack removed" + (" with its volumes." if volumes else "; volumes kept."))
 
 
@@ -170,6 +189,7 @@ def status(
     """Show each service's state, health, URLs, image and uptime. Exits 4 when a service is not healthy."""
     import json
 
+    from devenv.usecases.running import not_up_warning
     from devenv.usecases.stack import status as do_status
 
     report = do_status(ctx.obj)
@@ -207,27 +227,39 @@ def status(
         typer.echo("warning: the profile or its answers changed since the last up; run `devenv up`", err=True)
     elif report.drifted:
         typer.echo(f"warning: {', '.join(report.drifted)} no longer match the profile; run `devenv up`", err=True)
-    elif report.missing:
-        typer.echo(f"warning: {', '.join(report.missing)} not created; run `devenv up`", err=True)
+    elif not_up := not_up_warning(report):
+        typer.echo(f"warning: {not_up}", err=True)
     if not report.healthy:
         raise typer.Exit(ExitCode.STACK_FAILURE)
 
 
 def logs(
     ctx: typer.Context,
-    services: Annotated[list[str] | None, typer.Argument(help="Services (default: all).")] = None,
+    services: Annotated[
+        list[str] | None, typer.Argument(help="Services (default: all).", autocompletion=complete_services)
+    ] = None,
     follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep following new output.")] = False,
     tail: Annotated[int | None, typer.Option("--tail", "-n", help="Only the last N lines of each.")] = None,
 ) -> None:
     """Show the services' logs."""
+    from devenv.cli.quiet import QuietExit
+    from devenv.errors import Terminated
     from devenv.usecases.stack import logs as do_logs
 
-    raise typer.Exit(do_logs(ctx.obj, services or [], follow=follow, tail=tail))
+    try:
+        code = do_logs(ctx.obj, services or [], follow=follow, tail=tail)
+    except KeyboardInterrupt as exc:
+        if isinstance(exc, Terminated) or not follow:
+            raise
+        code = ExitCode.INTERRUPTED
+    if follow and code == ExitCode.INTERRUPTED:  # Ctrl-C is how a follow ends: nothing to carry on
+        raise QuietExit(code)
+    raise typer.Exit(code)
 
 
 def exec_(
     ctx: typer.Context,
-    service: Annotated[str, typer.Argument(help="A running service.")],
+    service: Annotated[str, typer.Argument(help="A running service.", autocompletion=complete_services)],
     command: Annotated[list[str], typer.Argument(help="The command and its arguments.")],
 ) -> None:
     """Run a command in a service's running container; exits with the command's exit code."""
@@ -238,7 +270,9 @@ def exec_(
 
 def run(
     ctx: typer.Context,
-    service: Annotated[str, typer.Argument(help="The service whose container to use.")],
+    service: Annotated[
+        str, typer.Argument(help="The service whose container to use.", autocompletion=complete_services)
+    ],
     command: Annotated[list[str], typer.Argument(help="The command and its arguments.")],
 ) -> None:
     """Run a command in a fresh one-off container of a service (links started first); removed after."""
@@ -247,22 +281,30 @@ def run(
     raise typer.Exit(run_once(ctx.obj, service, command, tty=sys.stdin.isatty() and sys.stdout.isatty()))
 
 
-def reset(ctx: typer.Context, yes: YesOption = False, timeout: TimeoutOption = 300.0) -> None:
+def reset(
+    ctx: typer.Context, yes: YesOption = False, timeout: TimeoutOption = 300.0, as_json: JsonOption = False
+) -> None:
     """Back to freshly seeded data: delete this workspace's volumes, bring the stack up, seed it again."""
     from devenv.usecases.stack import reset as do_reset
 
     view = ProgressView()
     try:
-        result = do_reset(ctx.obj, confirm=_confirmer(ctx.obj, yes), progress=view, timeout=timeout)
+        result = do_reset(
+            ctx.obj, confirm=_confirmer(ctx.obj, yes, declined="nothing reset"), progress=view, timeout=timeout
+        )
     finally:
         view.close()
+    if as_json:
+        from devenv.cli.json_output import echo_up
+
+        return echo_up(ctx.obj, "reset", result)
     print_up_result(result)
 
 
-def _confirmer(app_ctx: AppContext, yes: bool) -> Callable[[str], bool]:
+def _confirmer(app_ctx: AppContext, yes: bool, *, declined: str | None = None) -> Callable[[str], bool]:
     from devenv.cli.confirm import confirmer
 
-    return confirmer(app_ctx, yes=yes)
+    return confirmer(app_ctx, yes=yes, declined=declined)
 
 
 __all__ = ["ExitCode", "register"]

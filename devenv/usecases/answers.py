@@ -31,11 +31,14 @@ def collect_answers(
     *,
     yes: bool,
     ask: Ask | None,
+    dry_run: bool = False,
 ) -> dict[str, str]:
     """init's answers: the one precedence (domain/profile/answers.py), then a question (or the default).
 
     With --yes or no terminal (ask None, or ctx not interactive) defaults are taken as they are, and a
-    variable with neither an answer nor a default is an error naming the --set that supplies it."""
+    variable with neither an answer nor a default is an error naming the --set that supplies it.
+    `dry_run`: `ask` only lists the questions; without a terminal it lists those a real run could not
+    answer (no default) instead of failing."""
     from devenv.domain.profile.answers import answer, check_names, layers, resolve
     from devenv.domain.profile.variables import env_var_name
 
@@ -53,6 +56,9 @@ def collect_answers(
         return values
     if yes or ask is None or not ctx.interactive:
         values, lacking = resolved.with_defaults()
+        if lacking and dry_run and not yes and ask is not None:
+            ask(lacking)  # the listing: what a run on a terminal would ask (or --set must answer)
+            return values
         if lacking:
             var = lacking[0]
             why = "--yes asks no questions" if yes else "there is no terminal to ask"

@@ -210,7 +210,8 @@ class _Init:
         self.begin("up")
         from devenv.usecases.up import up
 
-        result.up = up(self.workspace_ctx(), progress=self.progress, timeout=self.timeout)
+        ask = None if self.yes else self.ask  # a variable a newer profile version added
+        result.up = up(self.workspace_ctx(), progress=self.progress, timeout=self.timeout, ask=ask)
         record.finish("up")
         result.resumed_at = self.first if record.existed and not result.all_done_before else None
         return result
@@ -243,7 +244,7 @@ class _Init:
         if prof.repo is not None and not self.record.done("clone"):
             check_clone_target(ctx, self.root, prof.repo)
         self.approve(prof)
-        if self.yes or not ctx.interactive:
+        if self.yes or not (ctx.interactive or self.dry_run):  # a dry run lists what it would ask instead
             return collect_answers(ctx, prof, self.root, self.given, yes=self.yes, ask=None)
         return None
 
@@ -300,7 +301,9 @@ class _Init:
         self.begin("answers")
         if answers is None:
             ask = listing(self.out) if self.dry_run else self.ask
-            answers = collect_answers(self.ctx, prof, self.root, self.given, yes=self.yes, ask=ask)
+            answers = collect_answers(
+                self.ctx, prof, self.root, self.given, yes=self.yes, ask=ask, dry_run=self.dry_run
+            )
         if self.dry_run:
             known = [f"{k}={'(secret)' if prof.variables[k].secret else v}" for k, v in answers.items()]
             if known:

@@ -37,8 +37,15 @@ class StatusReport:
         return [n for n, st in self.statuses.items() if st.state == "missing" and n not in self.optional]
 
     @property
+    def stopped(self) -> list[str]:
+        """Services outside the optional groups whose container exists but does not run: `up` starts them."""
+        from devenv.domain.stack.not_up import STOPPED_STATES
+
+        return [n for n, st in self.statuses.items() if st.state in STOPPED_STATES and n not in self.optional]
+
+    @property
     def needs_up(self) -> bool:
-        return self.profile_changed or bool(self.drifted) or bool(self.missing)
+        return self.profile_changed or bool(self.drifted) or bool(self.missing) or bool(self.stopped)
 
     @property
     def healthy(self) -> bool:
@@ -125,7 +132,10 @@ def logs(ctx: AppContext, services: list[str], *, follow: bool, tail: int | None
 
 
 def exec_in(ctx: AppContext, service: str, command: list[str], *, tty: bool) -> int:
+    from devenv.usecases.running import require_running
+
     _check_service(ctx, service)
+    require_running(ctx, open_existing(ctx)[1].project, service)
     return passthrough(ctx, ["exec", *([] if tty else ["-T"]), service, *command])
 
 

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from devenv.adapters.compose import ComposeFiles
 from devenv.context import AppContext
@@ -17,6 +17,9 @@ from devenv.domain.stack.health import ServiceStatus, service_statuses
 from devenv.domain.stack.names import PROJECT_LABEL
 from devenv.errors import StackFailure
 from devenv.usecases.workspace import Prepared, context_fingerprint, prepare
+
+if TYPE_CHECKING:
+    from devenv.usecases.answers import Ask
 
 Progress = Callable[[str, dict[str, ServiceStatus]], None]  # (phase, statuses)
 POLL_SECONDS = 0.2  # one engine query per poll, a few milliseconds each
@@ -46,6 +49,7 @@ def up(
     progress: Progress | None = None,
     repo_dir: Path | None = None,
     recreate_volumes: bool = False,
+    ask: Ask | None = None,  # a variable a newer profile version added, without a default: asked on a terminal
 ) -> UpResult:
     from devenv.usecases.workspace import locate
 
@@ -54,7 +58,7 @@ def up(
     fresh = not ws.state_dir.exists()
     try:
         with ws.lock("up"):
-            prep = prepare(ctx, profile_ref=profile_ref, sets=sets or {}, repo_dir=repo_dir)
+            prep = prepare(ctx, profile_ref=profile_ref, sets=sets or {}, repo_dir=repo_dir, ask=ask)
             result = converge(
                 ctx,
                 prep,

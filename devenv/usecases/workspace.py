@@ -22,6 +22,7 @@ from devenv.errors import UserError
 if TYPE_CHECKING:
     from devenv.domain.profile.answers import Resolved
     from devenv.domain.profile.model import Profile
+    from devenv.usecases.answers import Ask
 
 
 def locate(ctx: AppContext, *, create: bool = False) -> Workspace:
@@ -103,10 +104,13 @@ def prepare(
     sets: Mapping[str, str],
     repo_dir: Path | None = None,
     loaded: Profile | None = None,
+    ask: Ask | None = None,
 ) -> Prepared:
     """Make sure .devenv/ holds a compose file rendered from the current profile and answers.
 
     `loaded`: the profile, when the caller has loaded it already (it is not loaded again).
+    `ask`: puts a variable that has neither an answer nor a default (one a newer profile version added)
+    to the user, when there is a terminal; without it (or one) such a variable is an error naming --set.
     The caller holds the workspace lock."""
     ws = locate(ctx, create=profile_ref is not None)
     state = _load_or_set_aside(ws) if profile_ref is not None else (ws.load() if ws.exists() else None)
@@ -115,7 +119,7 @@ def prepare(
     if state is not None and profile_ref is None and not sets and repo_dir is None and up_to_date(ws, state, ctx.env):
         return Prepared(ws, state, files_of(ws, state), rerendered=False, profile=None)
     damaged = state is not None and bool(state.files_digest) and ws.files_digest() != state.files_digest
-    prep = _render(ctx, ws, state, profile_ref, sets, repo_dir, loaded)
+    prep = _render(ctx, ws, state, profile_ref, sets, repo_dir, loaded, ask if ctx.interactive else None)
     if damaged:
         prep.notes.append(f"{ws.compose_file} or {ws.env_file.name} had been changed or damaged: written again")
     return prep
@@ -140,6 +144,7 @@ def _render(
     sets: Mapping[str, str],
     repo_dir: Path | None,
     loaded: Profile | None,
+    ask: Ask | None = None,
 ) -> Prepared:
     from devenv.adapters.fs import write_atomic
     from devenv.domain.profile.answers import Answers, check_names, layers, resolve
@@ -163,7 +168,7 @@ def _render(
     check_names(profile, ordered)
     if state is not None and same_profile:
         check_secrets_kept(ws, profile, state, ordered)
-    values = _answers(resolve(profile, ordered))
+    values = _answers(resolve(profile, ordered), ask)
     key = ws.read_key()
     repo: str | None
     if repo_dir is not None:
@@ -223,11 +228,19 @@ def _render(
     return Prepared(ws, new_state, files_of(ws, new_state), rerendered=True, profile=profile, changed_secrets=changed)
 
 
-def _answers(resolved: Resolved) -> dict[str, str]:
-    """up never asks (init does, before it renders): a variable with neither an answer nor a default stops it."""
+def _answers(resolved: Resolved, ask: Ask | None) -> dict[str, str]:
+    """Defaults for what no layer answers; a variable with neither an answer nor a default is asked (on a
+    terminal), else it stops the command with an error naming the flag."""
+    from devenv.domain.profile.answers import answer
     from devenv.domain.profile.variables import env_var_name
 
     values, lacking = resolved.with_defaults()
+    if lacking and ask is not None:
+        answered = ask(lacking)
+        for var in lacking:
+            if var.name in answered:
+                values[var.name] = answer(var, answered[var.name], "answer to")
+        lacking = [var for var in lacking if var.name not in values]
     if lacking:
         var = lacking[0]
         raise UserError(
