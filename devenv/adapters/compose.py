@@ -55,6 +55,20 @@ class Compose:
             )
         return done.stdout
 
+    def project_config(self, files: Sequence[Path], *, project: str) -> str:
+        """Compose files as compose itself reads them: `-f` files merged, includes, extends, env files and
+        `.env` interpolation resolved, every optional group included (`--profile '*'`); JSON text."""
+        argv = ["docker", "compose", "--project-name", project]
+        for file in files:
+            argv += ["-f", str(file)]
+        done = self.runner.run([*argv, "--profile", "*", "config", "--format", "json"], cwd=files[0].parent)
+        if not done.ok:
+            raise UserError(
+                f"docker compose cannot read {files[0]}: {_first_line(done.stderr)}",
+                hint="`docker compose -f FILE config` shows the same error; fix the compose file first",
+            )
+        return done.stdout
+
 
 def _first_line(text: str) -> str:
     for line in text.splitlines():
