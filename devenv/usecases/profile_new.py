@@ -7,7 +7,7 @@ import json
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from devenv.context import AppContext
@@ -64,6 +64,7 @@ def from_compose(ctx: AppContext, name: str, files: list[Path], output: Path | N
     if "repo" in generated.doc and repo_url.startswith("file://"):
         why = f"{root} has no git remote: repo is {repo_url}; point it at the platform's repository before publishing"
         notes.append(Note(str(paths[0]), "repo", why, dropped=False))
+    notes = [_relative(n, ctx.cwd) for n in notes]
     shown = [str(f) for f in files]
     text = profile_text(generated.doc, shown, REPORT_FILE)
     report = report_text(name, shown, notes)
@@ -76,6 +77,12 @@ def from_compose(ctx: AppContext, name: str, files: list[Path], output: Path | N
         variables=len(generated.doc.get("variables") or {}),
         notes=notes,
     )
+
+
+def _relative(note: Note, cwd: Path) -> Note:
+    """Report locations relative to where the command ran, when they are below it."""
+    prefix = str(cwd.resolve()).rstrip("/") + "/"
+    return replace(note, where=note.where.removeprefix(prefix))
 
 
 def _checkout(ctx: AppContext, folder: Path) -> tuple[Path, str]:
