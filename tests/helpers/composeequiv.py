@@ -13,8 +13,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-_KEPT = ("command", "entrypoint", "environment", "ports", "working_dir", "user", "init", "restart", "profiles")
-_KEPT += ("stop_grace_period",)
+_KEPT = (
+    *("command", "entrypoint", "environment", "ports", "working_dir", "user"),
+    *("init", "restart", "profiles", "stop_grace_period"),
+)
 
 
 def compose_config(files: Sequence[Path], *, env_file: Path | None = None, cwd: Path | None = None) -> dict[str, Any]:
