@@ -11,8 +11,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from devenv.context import AppContext
-from devenv.domain.profile.format import NAME
+from devenv.domain.profile.format import NAME, SERVICE_NAME
 from devenv.domain.profile.fromcompose import Note
+from devenv.domain.profile.starter import Starter
 from devenv.errors import UserError
 
 PROFILE_FILE = "profile.yaml"
@@ -77,6 +78,24 @@ def from_compose(ctx: AppContext, name: str, files: list[Path], output: Path | N
         variables=len(generated.doc.get("variables") or {}),
         notes=notes,
     )
+
+
+def from_answers(ctx: AppContext, name: str, answers: Starter, output: Path | None) -> NewProfile:
+    """The small commented profile of `profile new NAME` (no compose file), linted before it is in place."""
+    from devenv.domain.profile.starter import starter_text
+
+    check_name(name)
+    if not re.fullmatch(SERVICE_NAME, answers.service):
+        raise UserError(f"'{answers.service}' is not a service name", hint="use lower-case letters, digits, - and _")
+    if answers.port is not None and not 1 <= answers.port <= 65535:
+        raise UserError(f"port {answers.port} is not between 1 and 65535", hint="pass --port with the container port")
+    if not answers.image.strip():
+        raise UserError("the image is empty", hint="pass --image IMAGE, e.g. --image python:3.12")
+    folder = target_folder(ctx, name, output)
+    _write(ctx, folder, starter_text(name, answers), None)
+    services = 2 if answers.database else 1
+    variables = int(answers.port is not None) + int(answers.database)
+    return NewProfile(folder, folder / PROFILE_FILE, None, services, variables, [])
 
 
 def _relative(note: Note, cwd: Path) -> Note:
