@@ -131,3 +131,12 @@ def test_paths_inside_the_checkout_are_relative_and_the_profile_names_the_repo()
     assert doc["repo"] == "https://git.example.com/p.git"
     assert doc["services"]["web"]["build"] == {"context": "./app", "args": {"V": "1"}}
     assert doc["services"]["web"]["volumes"] == ["./src:/src:ro"]
+
+
+def test_a_service_with_one_host_port_gets_a_plain_port_variable() -> None:
+    ports = [{"mode": "ingress", "target": 8000, "published": "18000", "protocol": "tcp"}, {"target": 9000}]
+    doc = generate({"web": svc(ports=ports)})
+    assert doc["services"]["web"]["ports"] == ["${web_port}:8000", "9000"]
+    assert doc["variables"] == {
+        "web_port": {"type": "port", "default": 18000, "help": "Port on your machine for web (container port 8000)"}
+    }

@@ -41,7 +41,7 @@ def states(root: Path) -> dict[str, str]:
 def test_the_wired_stack_comes_up_healthy_with_exports_secrets_and_ports(checkout: Path, tmp_path: Path) -> None:
     profile = generate(checkout, "wiring", tmp_path)
     port = free_port()
-    done = devenv("up", "--profile", str(profile), "--set", f"web_port_8000={port}", cwd=checkout)
+    done = devenv("up", "--profile", str(profile), "--set", f"web_port={port}", cwd=checkout)
     assert done.code == 0, done.err + done.out
     env = urllib.request.urlopen(f"http://127.0.0.1:{port}/env.txt", timeout=5).read().decode()
     assert "DATABASE_URL=postgres://shop:s3cret@db:5432/shop" in env.splitlines()  # exported by db, secret in .env

@@ -37,8 +37,10 @@ class Variables:
         self.defs[name] = spec
         return name
 
-    def port(self, service: str, target: int, published: str) -> str:
-        name = self.add(variable_name(service, "port", str(target)), {"type": "port", "default": int(published)})
+    def port(self, service: str, target: int, published: str, *, only: bool) -> str:
+        """A port variable: `SERVICE_port` for a service's only host port, else `SERVICE_port_TARGET`."""
+        parts = (service, "port") if only else (service, "port", str(target))
+        name = self.add(variable_name(*parts), {"type": "port", "default": int(published)})
         self.defs[name]["help"] = f"Port on your machine for {service} (container port {target})"
         return "${" + name + "}"
 

@@ -24,7 +24,8 @@ _BUILD_KEYS = ("context", "dockerfile", "args", "target")
 _HEALTH_KEYS = ("test", "interval", "timeout", "retries", "start_period")
 _RESTART = ("no", "always", "on-failure", "unless-stopped")
 
-PortName = Callable[[str, int, str], str]  # (service, container port, host port) -> text for the host port
+# (service, container port, host port, the service's only fixed host port?) -> text for the host port
+PortName = Callable[..., str]
 
 
 class ServiceReader:
@@ -146,7 +147,8 @@ class ServiceReader:
         host_ip = str(raw.get("host_ip") or "")
         text = str(target)
         if published:
-            host = port_name(self.name, target, published) if published.isdigit() else published
+            fixed = [p for p in self.spec.get("ports") or [] if str(p.get("published") or "").isdigit()]
+            host = port_name(self.name, target, published, only=len(fixed) == 1) if published.isdigit() else published
             text = f"{host}:{target}"
             if host_ip:
                 text = f"[{host_ip}]:{text}" if ":" in host_ip else f"{host_ip}:{text}"
