@@ -44,6 +44,11 @@ def new(
     from devenv.usecases.profile_new import from_compose as generate
 
     if from_compose:
+        if image is not None or port is not None or db or service != "app":
+            raise UserError(
+                "--image, --service, --port and --db answer the questions of `profile new` without a compose file",
+                hint="with --from-compose, the compose files say what the services are: drop those flags",
+            )
         made = generate(ctx.obj, name, list(from_compose), output)
     else:
         if image is not None:

@@ -91,3 +91,15 @@ def test_a_bad_flag_value_is_refused_and_writes_nothing(tmp_path: Path, cli: Cal
     done = cli("profile", "new", "shop", "--image", "busybox:1.36", "--service", "Bad Name", cwd=tmp_path)
     assert done.code == 2 and "'Bad Name' is not a service name" in done.err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_profile_that_would_not_lint_is_never_put_in_place(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    done = cli("profile", "new", "shop", "--image", "busybox:${tag}", cwd=tmp_path)  # an undefined variable
+    assert done.code == 2
+    assert "the generated profile does not lint" in done.err and "undefined variable 'tag'" in done.err
+    assert list(tmp_path.iterdir()) == []  # neither the folder nor its temporary sibling
+
+
+def test_question_flags_with_compose_files_are_refused(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    done = cli("profile", "new", "shop", "--from-compose", "compose.yaml", "--db", cwd=tmp_path)
+    assert done.code == 2 and "drop those flags" in done.err

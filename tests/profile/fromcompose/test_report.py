@@ -113,3 +113,21 @@ def test_a_missing_compose_file_is_named(tmp_path: Path, cli: Callable[..., Resu
     assert done.code == 2
     assert f"compose file not found: {tmp_path / 'nope.yaml'}" in done.err
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.integration
+def test_keys_from_an_override_file_and_an_included_file_are_reported_where_they_were_written(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    (tmp_path / "ops").mkdir()
+    (tmp_path / "ops" / "tools.yaml").write_text("services:\n  tool:\n    image: busybox:1.36\n    tty: true\n")
+    (tmp_path / "compose.yaml").write_text(
+        "include: [ops/tools.yaml]\nservices:\n  web:\n    image: busybox:1.36\n    hostname: a\n"
+    )
+    (tmp_path / "override.yaml").write_text("services:\n  web:\n    hostname: b\n    stdin_open: true\n")
+    done = cli("profile", "new", "shop", "-f", "compose.yaml", "-f", "override.yaml", "-o", "out", cwd=tmp_path)
+    assert done.code == 0, done.err
+    report = (tmp_path / "out" / "from-compose.md").read_text()
+    assert "- override.yaml:3: services.web.hostname: profiles have no 'hostname'" in report  # the override won
+    assert "- override.yaml:4: services.web.stdin_open: profiles have no 'stdin_open'" in report
+    assert "- ops/tools.yaml:4: services.tool.tty: profiles have no 'tty'" in report
