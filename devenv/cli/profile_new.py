@@ -6,14 +6,11 @@ terminal)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
 from devenv.errors import UserError
-
-if TYPE_CHECKING:
-    from devenv.domain.profile.starter import Starter
 
 NO_TERMINAL_HINT = "pass --image IMAGE (and --port, --service, --db), or --from-compose FILE"
 
@@ -39,7 +36,6 @@ def new(
 ) -> None:
     """Write a new profile: from compose files (plus a report of what was not carried over), or from a
     few questions."""
-    from devenv.domain.profile.starter import Starter
     from devenv.usecases.profile_new import from_answers
     from devenv.usecases.profile_new import from_compose as generate
 
@@ -52,12 +48,13 @@ def new(
         made = generate(ctx.obj, name, list(from_compose), output)
     else:
         if image is not None:
-            answers = Starter(f"The {name} stack", service, image, port, db)
+            answers: dict[str, Any] = {"description": f"The {name} stack", "service": service, "image": image}
+            answers.update(port=port, database=db)
         elif ctx.obj.interactive:
             answers = _ask(name, service)
         else:
             raise UserError("devenv profile new asks a few questions, and there is no terminal", hint=NO_TERMINAL_HINT)
-        made = from_answers(ctx.obj, name, answers, output)
+        made = from_answers(ctx.obj, name, output, **answers)
     typer.echo(f"wrote {made.profile} ({made.services} services, {made.variables} variables)")
     if made.report is not None:
         dropped = [n for n in made.notes if n.dropped]
@@ -67,10 +64,9 @@ def new(
     typer.echo(f"next: devenv profile lint {made.profile}")
 
 
-def _ask(name: str, service: str) -> Starter:
+def _ask(name: str, service: str) -> dict[str, Any]:
+    """The questions; the answers as from_answers takes them."""
     import questionary
-
-    from devenv.domain.profile.starter import Starter
 
     def port_ok(text: str) -> bool | str:
         return text == "" or (text.isdigit() and 1 <= int(text) <= 65535) or "a port from 1 to 65535, or empty"
@@ -80,7 +76,13 @@ def _ask(name: str, service: str) -> Starter:
     image = _answer(questionary.text(f"Image of {service}:", default="python:3.12"))
     port = _answer(questionary.text(f"Port {service} listens on (empty: none):", default="", validate=port_ok))
     database = _answer(questionary.confirm("Add a PostgreSQL database it links to?", default=False))
-    return Starter(str(description), str(service), str(image), int(port) if port else None, bool(database))
+    return {
+        "description": str(description),
+        "service": str(service),
+        "image": str(image),
+        "port": int(port) if port else None,
+        "database": bool(database),
+    }
 
 
 def _answer(question: Any) -> Any:

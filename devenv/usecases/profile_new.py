@@ -13,7 +13,6 @@ from pathlib import Path
 from devenv.context import AppContext
 from devenv.domain.profile.format import NAME, SERVICE_NAME
 from devenv.domain.profile.fromcompose import Note
-from devenv.domain.profile.starter import Starter
 from devenv.errors import UserError
 
 PROFILE_FILE = "profile.yaml"
@@ -80,11 +79,22 @@ def from_compose(ctx: AppContext, name: str, files: list[Path], output: Path | N
     )
 
 
-def from_answers(ctx: AppContext, name: str, answers: Starter, output: Path | None) -> NewProfile:
+def from_answers(
+    ctx: AppContext,
+    name: str,
+    output: Path | None,
+    *,
+    description: str,
+    service: str,
+    image: str,
+    port: int | None,
+    database: bool,
+) -> NewProfile:
     """The small commented profile of `profile new NAME` (no compose file), linted before it is in place."""
-    from devenv.domain.profile.starter import starter_text
+    from devenv.domain.profile.starter import Starter, starter_text
 
     check_name(name)
+    answers = Starter(description, service, image, port, database)
     if not re.fullmatch(SERVICE_NAME, answers.service):
         raise UserError(f"'{answers.service}' is not a service name", hint="use lower-case letters, digits, - and _")
     if answers.port is not None and not 1 <= answers.port <= 65535:
