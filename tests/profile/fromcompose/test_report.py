@@ -131,3 +131,18 @@ def test_keys_from_an_override_file_and_an_included_file_are_reported_where_they
     assert "- override.yaml:3: services.web.hostname: profiles have no 'hostname'" in report  # the override won
     assert "- override.yaml:4: services.web.stdin_open: profiles have no 'stdin_open'" in report
     assert "- ops/tools.yaml:4: services.tool.tty: profiles have no 'tty'" in report
+
+
+@pytest.mark.integration
+def test_values_come_from_the_project_not_from_the_leads_shell(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    (tmp_path / ".env").write_text("API_PORT=8123\n")
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  db:\n    image: busybox:1.36\n    environment:\n      POSTGRES_PASSWORD: ${DB_PASSWORD:-devpw}\n"
+        '    ports: ["${API_PORT}:80"]\n'
+    )
+    shell = {"DB_PASSWORD": "my-real-password", "API_PORT": "9999", "COMPOSE_PROFILES": "x"}
+    done = cli("profile", "new", "shop", "--from-compose", "compose.yaml", cwd=tmp_path, env=shell)
+    assert done.code == 0, done.err
+    text = (tmp_path / "shop" / "profile.yaml").read_text()
+    assert "my-real-password" not in text and "default: devpw" in text
+    assert "default: 8123" in text
