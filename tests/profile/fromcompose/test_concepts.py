@@ -140,3 +140,28 @@ def test_a_service_with_one_host_port_gets_a_plain_port_variable() -> None:
     assert doc["variables"] == {
         "web_port": {"type": "port", "default": 18000, "help": "Port on your machine for web (container port 8000)"}
     }
+
+
+def generated(services: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    config = {"services": services}
+    made = convert("t", config, Locator([Located(config, "compose.yaml")]), Checkout("/p"), repo_url=None)
+    return made.doc, [n.render() for n in made.notes]
+
+
+def test_names_a_profile_cannot_hold_are_reported_instead_of_breaking_lint() -> None:
+    build = {"context": "/p/app", "args": {"ok": "1", "bad-arg": "2"}}
+    doc, notes = generated(
+        {
+            "1st": svc(ports=[{"target": 80, "published": "8080"}]),
+            "app": {"build": build, "environment": {"GOOD": "1", "bad-name": "x"}},
+            "tools": svc(profiles=["Dev.Tools"]),
+        }
+    )
+    assert list(doc["variables"]) == ["_1st_port"]  # a variable name cannot start with a digit
+    assert doc["services"]["app"] == {"build": {"context": "./app", "args": {"ok": "1"}}, "environment": {"GOOD": "1"}}
+    assert "tools" not in doc["services"]  # would otherwise start always
+    assert (
+        "compose.yaml: services.app.environment.bad-name: not an environment variable name a profile accepts" in notes
+    )
+    assert "compose.yaml: services.app.build.args.bad-arg: not a build argument name a profile accepts" in notes
+    assert any("optional group 'Dev.Tools' is not a profile group name" in n for n in notes)

@@ -21,7 +21,9 @@ Where = Callable[[str, tuple[str | int, ...]], str]  # (service, path) -> "file:
 
 
 def variable_name(*parts: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_]", "_", "_".join(parts)).lower()
+    """A variable name from a service and a key: `db` + `POSTGRES_PASSWORD` -> `db_postgres_password`."""
+    name = re.sub(r"[^A-Za-z0-9_]", "_", "_".join(parts)).lower()
+    return name if not name[:1].isdigit() else "_" + name
 
 
 class Variables:

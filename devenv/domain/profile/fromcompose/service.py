@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from devenv.domain.profile.format import ENV_NAME, NAME
 from devenv.domain.profile.fromcompose.locate import Locator
 from devenv.domain.profile.fromcompose.paths import Checkout, remote_context
 from devenv.domain.profile.fromcompose.report import Note
@@ -83,7 +85,16 @@ class ServiceReader:
         elif restart is not None:
             self.note("restart", f"restart '{restart}' is not a profile restart policy ({', '.join(_RESTART)})")
         if self.spec.get("profiles"):
-            out["profiles"] = [str(p) for p in self.spec["profiles"]]
+            groups = [str(p) for p in self.spec["profiles"]]
+            bad = [g for g in groups if not re.fullmatch(NAME, g)]
+            if bad:
+                self.note(
+                    "profiles",
+                    f"optional group '{bad[0]}' is not a profile group name (lower-case letters, "
+                    "digits, - and _): service left out, rename the group to keep it",
+                )
+                return None
+            out["profiles"] = groups
         if self.spec.get("labels"):
             out["labels"] = {str(k): str(v) for k, v in self.spec["labels"].items()}
         self.rest(handled)
@@ -112,8 +123,12 @@ class ServiceReader:
         dockerfile = build.get("dockerfile")
         if isinstance(dockerfile, str) and dockerfile != "Dockerfile":
             out["dockerfile"] = dockerfile
-        if build.get("args"):
-            out["args"] = {str(k): "" if v is None else str(v) for k, v in build["args"].items()}
+        args = {str(k): "" if v is None else str(v) for k, v in (build.get("args") or {}).items()}
+        for key in [k for k in args if not re.fullmatch(ENV_NAME, k)]:
+            self.note(("build", "args", key), "not a build argument name a profile accepts")
+            del args[key]
+        if args:
+            out["args"] = args
         if build.get("target"):
             out["target"] = str(build["target"])
         for key in build:
@@ -126,6 +141,9 @@ class ServiceReader:
         for key, value in (self.spec.get("environment") or {}).items():
             if value is None:
                 self.note(("environment", key), "a value taken from the shell at run time is not carried over")
+                continue
+            if not re.fullmatch(ENV_NAME, str(key)):
+                self.note(("environment", key), "not an environment variable name a profile accepts")
                 continue
             out[str(key)] = str(value)
         written = self.locator.value(self.name, "env_file")
