@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.gitrepos import git_env, make_remote, sh
 from tests.helpers.init import teardown
 from tests.helpers.stack import devenv, free_port
 
@@ -60,3 +61,33 @@ def test_the_built_stack_comes_up_with_its_build_args_and_target(checkout: Path,
     assert states(checkout) == {"app": "running", "tool": "running"}
     page = devenv("exec", "app", "cat", "/www/index.html", cwd=checkout)
     assert page.out.strip() == "hello 3"  # the build args reached the dev stage
+
+
+@pytest.fixture
+def new_hire_ws(tmp_path: Path) -> Iterator[Path]:
+    ws = tmp_path / "new-hire"
+    yield ws
+    teardown(ws)
+
+
+def test_a_colleague_inits_the_generated_profile_from_the_platform_repo(tmp_path: Path, new_hire_ws: Path) -> None:
+    env = git_env(tmp_path)
+    bare = make_remote(env, tmp_path, "platform")
+    lead = tmp_path / "lead-checkout"
+    sh(env, "git", "clone", "-q", str(bare), str(lead))
+    shutil.copytree(PROJECTS / "wiring", lead, dirs_exist_ok=True)
+    sh(env, "git", "add", "-A", cwd=lead)
+    sh(env, "git", "commit", "-q", "-m", "the platform's compose file", cwd=lead)
+    sh(env, "git", "push", "-q", "origin", "HEAD:main", cwd=lead)
+    done = devenv("profile", "new", "shop", "--from-compose", "lead-checkout/compose.yaml", cwd=tmp_path, env=env)
+    assert done.code == 0, done.err
+    profile = tmp_path / "shop" / "profile.yaml"
+    text = profile.read_text()
+    assert f"repo: {bare}" in text and "./static:/www/static:ro" in text  # the origin, paths from the checkout
+
+    port = free_port()
+    args = ["init", "--profile", str(profile), "--dir", str(new_hire_ws), "--set", f"web_port={port}", "--yes"]
+    done = devenv(*args, cwd=tmp_path, env=env)
+    assert done.code == 0, done.err + done.out
+    assert (new_hire_ws / ".git").is_dir()  # cloned from the repo the profile names
+    assert urllib.request.urlopen(f"http://127.0.0.1:{port}/static/index.html", timeout=5).read() == b"hi\n"
