@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from devenv.adapters.process import Completed, ProcessRunner
@@ -54,6 +54,33 @@ class Compose:
                 hint="this is a devenv bug if the profile linted clean; run with --debug and report it",
             )
         return done.stdout
+
+    def project_config(self, files: Sequence[Path], *, project: str) -> str:
+        """Compose files as compose itself reads them: `-f` files merged, includes, extends, env files and
+        `.env` interpolation resolved, every optional group included (`--profile '*'`); JSON text.
+
+        Interpolation sees the project's `.env` and the defaults written in the files, not the caller's
+        shell: what comes out is shared with a team, so one person's exported password never lands in it."""
+        argv = ["docker", "compose", "--project-name", project]
+        for file in files:
+            argv += ["-f", str(file)]
+        runner = replace(self.runner, env=_engine_env(self.runner.env))
+        done = runner.run([*argv, "--profile", "*", "config", "--format", "json"], cwd=files[0].parent)
+        if not done.ok:
+            raise UserError(
+                f"docker compose cannot read {files[0]}: {_first_line(done.stderr)}",
+                hint="`docker compose -f FILE config` shows it too; values come from .env and the files' "
+                "defaults, not from your shell",
+            )
+        return done.stdout
+
+
+_ENGINE_ENV = ("PATH", "HOME", "USER", "LANG", "LC_ALL", "TMPDIR", "XDG_RUNTIME_DIR", "SSH_AUTH_SOCK")
+
+
+def _engine_env(env: Mapping[str, str]) -> dict[str, str]:
+    """What the docker CLI needs to find itself and the engine (DOCKER_*), and nothing of the user's own."""
+    return {k: v for k, v in env.items() if k in _ENGINE_ENV or k.startswith("DOCKER_")}
 
 
 def _first_line(text: str) -> str:
