@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from devenv import __version__
-from devenv.cli import doctor, init, parity, profile, stack
+from devenv.cli import catalog, doctor, init, parity, profile, source, stack, update
 from devenv.context import AppContext
 from devenv.errors import DevenvError, ExitCode, Terminated
 
@@ -61,6 +61,7 @@ def build_app(made: list[AppContext] | None = None) -> typer.Typer:
         if made is not None:
             made.append(ctx.obj)
 
+    catalog.register(profile.app)
     app.add_typer(profile.app, name="profile")
     for register in _command_modules():
         register(app)
@@ -69,7 +70,7 @@ def build_app(made: list[AppContext] | None = None) -> typer.Typer:
 
 def _command_modules() -> list[Callable[[typer.Typer], None]]:
     """Each command group module exposes `register(app)`; imported by name, so a missing one fails loudly."""
-    return [stack.register, doctor.register, init.register, parity.register]
+    return [stack.register, doctor.register, init.register, parity.register, source.register, update.register]
 
 
 def _debug_requested(args: list[str], obj: AppContext | None) -> bool:

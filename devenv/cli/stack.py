@@ -49,6 +49,9 @@ def up(
             help="Delete and re-create volumes whose configuration changed (their data is lost).",
         ),
     ] = False,
+    frozen: Annotated[
+        bool, typer.Option("--frozen", help="Fail if anything would change the profile lock (for CI).")
+    ] = False,
 ) -> None:
     """Bring the stack up: converge, wait until healthy, seed once, print the URLs."""
     from devenv.cli.approval import set_up_approval
@@ -70,6 +73,7 @@ def up(
             progress=view,
             repo_dir=repo_dir,
             recreate_volumes=recreate_volumes,
+            frozen=frozen,
         )
     finally:
         view.close()

@@ -46,7 +46,9 @@ def up(
     progress: Progress | None = None,
     repo_dir: Path | None = None,
     recreate_volumes: bool = False,
+    frozen: bool = False,
 ) -> UpResult:
+    from devenv.usecases.lockfile import follow
     from devenv.usecases.workspace import locate
 
     started = time.monotonic()
@@ -54,6 +56,7 @@ def up(
     fresh = not ws.state_dir.exists()
     try:
         with ws.lock("up"):
+            profile_ref = follow(ctx, ws, profile_ref, frozen=frozen)  # the lock says which profile content
             prep = prepare(ctx, profile_ref=profile_ref, sets=sets or {}, repo_dir=repo_dir)
             result = converge(
                 ctx,
