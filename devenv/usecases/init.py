@@ -208,9 +208,11 @@ class _Init:
         if result.all_done_before:
             out("every step of devenv init finished before: checking that the stack is still up")
         self.begin("up")
+        from devenv.usecases.lockfile import record_images
         from devenv.usecases.up import up
 
         result.up = up(self.workspace_ctx(), progress=self.progress, timeout=self.timeout)
+        record_images(self.workspace_ctx(), ws)  # the lock notes the image each service runs
         record.finish("up")
         result.resumed_at = self.first if record.existed and not result.all_done_before else None
         return result
