@@ -110,6 +110,10 @@ class SourceStore:
         clone = self.ensure(source)
         published = versions_from_tags(self.git.tags(clone)).get(name, [])
         version = pick_version(published, wanted)
+        if wanted is not None and version is None:  # published since the last fetch?
+            self.fetch(source)
+            published = versions_from_tags(self.git.tags(clone)).get(name, [])
+            version = pick_version(published, wanted)
         if wanted is not None and version is None:
             shown = ", ".join(published) or "none"
             raise UserError(

@@ -33,7 +33,7 @@ def lock_of(ws: Path) -> dict[str, Any]:
 def greeting(port: int) -> str:
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/env.txt", timeout=10) as response:
         lines = response.read().decode().splitlines()
-    return next(line for line in lines if line.startswith("GREETING=")).split("=", 1)[1]
+    return str(next(line for line in lines if line.startswith("GREETING=")).split("=", 1)[1])
 
 
 def test_the_lead_publishes_and_the_new_hire_pins_updates_and_goes_back(team: Team, tmp_path: Path) -> None:
