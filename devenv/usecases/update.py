@@ -13,7 +13,7 @@ from devenv.domain.sources.diff import tree_diff
 from devenv.domain.sources.lock import Lock
 from devenv.domain.sources.refs import pick_version, version_key
 from devenv.errors import UserError
-from devenv.usecases.lockfile import lock_for, read_lock, write_lock
+from devenv.usecases.lockfile import read_lock, restore
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,8 @@ def plan(ctx: AppContext, to: str | None = None) -> UpdatePlan:
     if lock is None:
         raise UserError("this workspace has no profile lock yet", hint="run `devenv up` once; it writes the lock")
     source = ctx.sources.get(lock.source or "")
+    if source is not None and not Path(lock.file).is_file():
+        restore(ctx, lock)  # the cache was cleared: the pinned version's files, from its commit
     if source is None or not source.is_git:
         raise UserError(
             f"profile '{lock.profile}' does not come from a git source: it has no versions to update to",
@@ -85,7 +87,5 @@ def update(ctx: AppContext, to: str | None = None) -> UpdatePlan:
         for name in state.secret_digests:  # the secrets answered before, from the 0600 .env
             if name in profile.variables and secret_env_name(name) in secrets:
                 answers[name] = secrets[secret_env_name(name)]
-        prepare(ctx, profile_ref=file, sets=answers, loaded=profile)
-        new = lock_for(ctx, ref, file)
-        write_lock(ws, replace(new, images={}))  # the images are recorded when the stack next comes up
+        prepare(ctx, profile_ref=file, sets=answers, loaded=profile)  # renders, and moves the lock
     return replace(found, moved=True)

@@ -138,3 +138,25 @@ def test_list_show_diff_and_names(cli: Cli, team: Team, tmp_path: Path) -> None:
     assert "version: 9.0.0" in cli("profile", "show", "other/shop", env=team.hire).out
     sources = json.loads((Path(team.hire["DEVENV_CONFIG_DIR"]) / "sources.json").read_text())
     assert [s["name"] for s in sources["sources"]] == ["team", "other"]
+
+
+def test_a_version_that_needs_a_newer_devenv_names_the_upgrade_command(cli: Cli, team: Team, tmp_path: Path) -> None:
+    """Published by a lead with a newer devenv (here: straight with git, as this devenv's lint refuses it)."""
+    work = tmp_path / "clone"
+    sh(team.git, "git", "clone", "-q", team.url, str(work))
+    write_profile(work / "shop", shop_profile("2.0.0") | {"requires": ">=99.0"})
+    sh(team.git, "git", "add", "shop", cwd=work)
+    sh(team.git, "git", "commit", "-qm", "shop 2.0.0", cwd=work)
+    sh(team.git, "git", "tag", "-a", "shop/v2.0.0", "-m", "shop 2.0.0", cwd=work)
+    sh(team.git, "git", "push", "-q", "origin", "HEAD:main", "shop/v2.0.0", cwd=work)
+    assert cli("source", "add", "team", team.url, env=team.hire).code == 0
+    data = Path(team.hire["DEVENV_DATA_DIR"])
+    data.mkdir(parents=True, exist_ok=True)
+    (data / "receipt").write_text("version=0.1.0 source=checkout:/opt/devenv\n")
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    done = cli("up", "--profile", "team/shop@2.0.0", cwd=ws, env=team.hire)
+    assert done.code == 2, done.err
+    assert "this profile needs devenv >=99.0" in done.err
+    assert "upgrade devenv: git -C /opt/devenv pull && sh /opt/devenv/install.sh" in done.err
+    assert not (ws / ".devenv").exists()
