@@ -344,10 +344,16 @@ def _resolve_ref(ctx: AppContext, ref: str) -> str:
     """A name stays a name; a path becomes absolute, so a later run from another folder finds it."""
     from devenv.adapters.profile_files import looks_like_path
 
-    if not looks_like_path(ref):
+    if not looks_like_path(ref) or _source_address(ctx, ref):
         ctx.profile_files.locate(ref)  # an unknown name fails now, listing the available ones
         return ref
     return str(ctx.profile_files.locate(ref))
+
+
+def _source_address(ctx: AppContext, ref: str) -> bool:
+    """SOURCE/NAME[@VERSION] of a registered source (kept as written: the lock and status show it)."""
+    source, slash, _ = ref.partition("/")
+    return bool(slash) and ctx.sources.get(source) is not None and not (ctx.cwd / ref).exists()
 
 
 def _load(ctx: AppContext, ref: str) -> Profile:

@@ -62,7 +62,7 @@ def test_the_lead_publishes_and_the_new_hire_pins_updates_and_goes_back(team: Te
     assert greeting(port) == "hello"
     lock = lock_of(ws)
     assert (lock["source"], lock["url"], lock["profile"], lock["version"]) == ("team", team.url, "shop", "1.0.0")
-    assert lock["commit"] == team.commit_of("shop/v1.0.0")
+    assert lock["commit"] == team.commit_of("shop/v1.0.0") and lock["ref"] == "team/shop@1.0.0"
     assert len(lock["content_hash"]) == 64
     assert lock["images"]["web"]["image"] == "busybox:1.36" and lock["images"]["web"]["id"].startswith("sha256:")
 
@@ -83,7 +83,7 @@ def test_the_lead_publishes_and_the_new_hire_pins_updates_and_goes_back(team: Te
 
     # --frozen fails on drift: another version asked for, or the pinned files changed
     other = devenv("up", "--frozen", "--profile", "team/shop@1.1.0", cwd=ws, env=hire)
-    assert other.code == 2 and "--frozen: the lock would change (version: 1.0.0 -> 1.1.0" in other.err
+    assert other.code == 2 and "--frozen: the lock would change (version: 1.0.0 -> 1.1.0; commit: " in other.err
     pinned = Path(lock["file"])
     pinned.write_text(pinned.read_text().replace("hello", "tampered"))
     tampered = devenv("up", "--frozen", cwd=ws, env=hire)

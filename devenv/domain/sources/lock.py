@@ -64,7 +64,8 @@ def changes(old: Lock, new: Lock) -> list[str]:
     for key in ("source", "url", "profile", "version", "commit", "content_hash"):
         a, b = getattr(old, key), getattr(new, key)
         if a != b:
-            lines.append(f"{key}: {a} -> {b}")
+            short = key in ("commit", "content_hash")  # 12 hex digits tell them apart
+            lines.append(f"{key}: {a[:12] if short and a else a} -> {b[:12] if short and b else b}")
     for service, image in sorted(old.images.items()):
         now = new.images.get(service)
         if now is not None and now.get("id") != image.get("id"):
