@@ -41,9 +41,11 @@ def list_(
 
     rows = catalog(ctx.obj, source)
     width = max((len(r.ref) for r in rows), default=0)
+    source_width = max((len(r.source) for r in rows), default=0)
+    version_width = max((len(", ".join(r.versions)) for r in rows), default=0)
     for r in rows:
-        description = f"  {r.description}" if r.description else ""
-        typer.echo(f"{r.ref.ljust(width)}  {r.source:<10} {', '.join(r.versions)}{description}")
+        versions = ", ".join(r.versions).ljust(version_width)
+        typer.echo(f"{r.ref.ljust(width)}  {r.source.ljust(source_width)}  {versions}  {r.description}".rstrip())
 
 
 def show(
