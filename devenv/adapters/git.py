@@ -221,6 +221,9 @@ class Git:
     def tags(self, path: Path) -> list[str]:
         return self._must(path, "tag", "--list").stdout.split()
 
+    def tags_at(self, path: Path, commit: str) -> list[str]:
+        return self._must(path, "tag", "--points-at", commit).stdout.split()
+
     def commit_of(self, path: Path, ref: str) -> str:
         return self._must(path, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").stdout.strip()
 

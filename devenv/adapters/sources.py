@@ -178,10 +178,8 @@ class SourceStore:
         commit = parts[2]
         clone = self.clone_dir(source)
         version = None
-        if (clone / ".git").is_dir():
-            for v in versions_from_tags(self.git.tags(clone)).get(name, []):
-                if self.git.commit_of(clone, tag_for(name, v)) == commit:
-                    version = v
+        if (clone / ".git").is_dir():  # the newest release tag of this profile on that commit
+            version = pick_version(versions_from_tags(self.git.tags_at(clone, commit)).get(name, []), None)
         return Origin(source, name, commit, version)
 
     def forget(self, source: Source) -> None:
