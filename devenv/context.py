@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from devenv.adapters.engine import Engine
     from devenv.adapters.process import ProcessRunner
     from devenv.adapters.profile_files import ProfileFiles
+    from devenv.adapters.sources import SourceStore
     from devenv.adapters.system import System
     from devenv.adapters.workspace import Workspace
     from devenv.domain.profile.hostaccess import Grant
@@ -96,9 +97,24 @@ class AppContext:
     def profile_files(self) -> ProfileFiles:
         """Where profiles are found and read: the user's sources, then the ones shipped with devenv."""
         from devenv.adapters.profile_files import ProfileFiles, shipped_profiles_dir
+        from devenv.adapters.sources import pinned_file
 
         sources = [Path(s).expanduser() for s in self.settings.profile_sources]
-        return ProfileFiles([*sources, shipped_profiles_dir()], self.cwd)
+        registered = {self.sources.folder(s): s.name for s in self.sources.all()}
+        return ProfileFiles(
+            [*sources, *registered, shipped_profiles_dir()],
+            self.cwd,
+            names=registered,
+            pinned=lambda source, name, version: pinned_file(self.sources, source, name, version),
+        )
+
+    @cached_property
+    def sources(self) -> SourceStore:
+        """The registered profile sources (`devenv source add`) and their caches."""
+        from devenv.adapters.git import Git
+        from devenv.adapters.sources import SourceStore
+
+        return SourceStore(self.settings.paths.config_dir, self.settings.paths.cache_dir, Git(self.runner))
 
     @cached_property
     def approvals(self) -> Approvals:

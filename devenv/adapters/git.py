@@ -207,6 +207,65 @@ class Git:
                 shutil.rmtree(partial, ignore_errors=True)
         return CloneResult(dest, url, "cloned")
 
+    # ------------------------------------------------------------------- profile source repositories
+
+    def sync(self, path: Path) -> None:
+        """Fetch branches and tags (moved tags too) and move the checked-out branch to the remote's."""
+        done = self._git("fetch", "--prune", "--tags", "--force", "origin", cwd=path)
+        if not done.ok:
+            raise self._failure("fetch", self.remote_url(path) or str(path), done)
+        upstream = self._git("rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{u}", cwd=path)
+        if upstream.ok:  # an empty remote has no branch yet
+            self._must(path, "merge", "--ff-only", "--quiet", upstream.stdout.strip())
+
+    def tags(self, path: Path) -> list[str]:
+        return self._must(path, "tag", "--list").stdout.split()
+
+    def tags_at(self, path: Path, commit: str) -> list[str]:
+        return self._must(path, "tag", "--points-at", commit).stdout.split()
+
+    def commit_of(self, path: Path, ref: str) -> str:
+        return self._must(path, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").stdout.strip()
+
+    def export(self, path: Path, commit: str, archive: Path) -> None:
+        """The tree of `commit` as a tar file (the caller unpacks it: no checkout of old versions)."""
+        self._must(path, "archive", "--format=tar", "-o", str(archive), commit)
+
+    def unpushed(self, path: Path) -> bool:
+        """Commits on the checked-out branch that its upstream does not have (an earlier publish failed)."""
+        done = self._git("rev-list", "--count", "@{u}..HEAD", cwd=path)
+        return done.ok and done.stdout.strip() not in ("", "0")
+
+    def verify_tag(self, path: Path, tag: str, allowed_signers: Path) -> tuple[bool, str]:
+        """git's ssh signature check of a tag against an allowed-signers file: (good, git's words)."""
+        done = self._git("-c", f"gpg.ssh.allowedSignersFile={allowed_signers}", "verify-tag", tag, cwd=path)
+        return done.ok, (done.stderr or done.stdout).strip()
+
+    def commit_and_tag(self, path: Path, folder: str, message: str, tag: str, *, sign: bool) -> None:
+        self._must(path, "add", "--all", "--", folder)
+        self._must(path, "commit", "--quiet", "-m", message, "--", folder)
+        self._must(path, "tag", "-s" if sign else "-a", tag, "-m", message)
+
+    def push_tagged(self, path: Path, tag: str) -> Completed:
+        """Push the branch and the tag together (atomically where the remote supports it)."""
+        branch = self._must(path, "rev-parse", "--abbrev-ref", "HEAD").stdout.strip()
+        return self._git("push", "--atomic", "--porcelain", "origin", f"HEAD:refs/heads/{branch}", tag, cwd=path)
+
+    def undo_tagged_commit(self, path: Path, tag: str) -> None:
+        """Take back a commit and tag that could not be pushed, so the clone is as it was."""
+        self._git("tag", "-d", tag, cwd=path)
+        self._git("reset", "--hard", "--quiet", "HEAD~1", cwd=path)
+
+    def _must(self, path: Path, *args: str) -> Completed:
+        done = self._git(*args, cwd=path)
+        if not done.ok:
+            raise EnvironmentProblem(
+                f"`git {' '.join(args[:2])}` failed in {path}",
+                hint="the output below says why",
+                details=_tail(done.stdout + done.stderr),
+            )
+        return done
+
     @staticmethod
     def _env(interactive: bool) -> dict[str, str]:
         # without a terminal, a password prompt would hang forever: make git fail instead

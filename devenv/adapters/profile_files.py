@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -57,11 +58,54 @@ class ProfileFiles:
     The last source is the set shipped with devenv. A name that exists in several sources is ambiguous:
     it must be qualified (`SOURCE/NAME`), so no source can quietly stand in for another's profile."""
 
-    def __init__(self, sources: list[Path], cwd: Path) -> None:
+    def __init__(
+        self,
+        sources: list[Path],
+        cwd: Path,
+        *,
+        names: Mapping[Path, str] | None = None,
+        pinned: Callable[[str, str, str | None], Path | None] | None = None,
+    ) -> None:
         self.sources = sources
         self.cwd = cwd
+        self.names = dict(names or {})  # registered sources (`devenv source add`) by folder: their names
+        # (source, profile, version) -> the file at its published commit; None for a source without versions
+        self.pinned = pinned
 
     def locate(self, ref: str, from_file: str | None = None) -> Path:
+        if "@" in ref and not Path(ref).expanduser().exists():
+            return self._versioned(ref)
+        path = self._locate(ref, from_file)
+        if self.pinned is None or not self.names:
+            return path
+        entry = next((e for e in self.entries() if e.path == path), None)
+        if entry is not None and entry.source_name in self.names.values():
+            return self.pinned(entry.source_name, entry.name, None) or path
+        return path
+
+    def _versioned(self, ref: str) -> Path:
+        """`source/name@1.2` or `name@1.2`: the file of that published version."""
+        from devenv.domain.sources.refs import parse_address
+
+        address = parse_address(ref)
+        source = address.source
+        if source is None:
+            having = {e.source_name for e in self.entries() if e.name == address.name}
+            if len(having) > 1:
+                raise UserError(
+                    f"profile name '{address.name}' is ambiguous: more than one profile source has it",
+                    hint=f"name one of them: {', '.join(f'{s}/{ref}' for s in sorted(having))}",
+                )
+            source = next(iter(having), None)
+        found = self.pinned(source, address.name, address.version) if self.pinned and source else None
+        if found is None:
+            raise UserError(
+                f"no published profile '{ref}'",
+                hint="versions exist only in git sources: `devenv source list`, `devenv profile list`",
+            )
+        return found
+
+    def _locate(self, ref: str, from_file: str | None = None) -> Path:
         if looks_like_path(ref):
             base = Path(from_file).parent if from_file else self.cwd
             path = (base / Path(ref).expanduser()).resolve()
@@ -114,7 +158,7 @@ class ProfileFiles:
         return self.sources[-1] if self.sources else shipped_profiles_dir()
 
     def source_names(self) -> list[str]:
-        names = [s.name or str(s) for s in self.sources]
+        names = [self.names.get(s) or s.name or str(s) for s in self.sources]
         if names:
             names[-1] = SHIPPED
         return names

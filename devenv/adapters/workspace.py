@@ -24,7 +24,7 @@ from devenv.errors import UserError
 
 STATE_DIR = ".devenv"
 LOCK_WAIT_SECONDS = 10.0
-_OWN_FILES = (".gitignore", "lock", "secret.key", ".env", "compose.yaml")
+_OWN_FILES = (".gitignore", "lock", "secret.key", ".env", "compose.yaml", "profile.lock")
 
 
 class DamagedState(UserError):

@@ -8,11 +8,12 @@ from typing import Annotated
 
 import typer
 
-from devenv.cli import profile_new
+from devenv.cli import catalog, profile_new
 from devenv.errors import ExitCode
 
 app = typer.Typer(help="Write, check and render profiles.", no_args_is_help=True, rich_markup_mode=None)
 profile_new.register(app)
+catalog.register(app)
 
 SetOption = Annotated[list[str] | None, typer.Option("--set", "-s", help="Answer a variable: NAME=VALUE (repeatable).")]
 

@@ -57,6 +57,9 @@ def up(
         ),
     ] = False,
     as_json: JsonOption = False,
+    frozen: Annotated[
+        bool, typer.Option("--frozen", help="Fail if anything would change the profile lock (for CI).")
+    ] = False,
 ) -> None:
     """Bring the stack up: converge, wait until healthy, seed once, print the URLs."""
     from devenv.cli.approval import set_up_approval
@@ -80,6 +83,7 @@ def up(
             repo_dir=repo_dir,
             recreate_volumes=recreate_volumes,
             ask=ask_new,
+            frozen=frozen,
         )
     finally:
         view.close()

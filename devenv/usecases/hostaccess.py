@@ -31,11 +31,12 @@ def host_view(ctx: AppContext, profile: Profile, *, repo_dir: str | None, projec
     from devenv.adapters.engine.endpoint import docker_host
 
     # the workspace folder and the platform checkout; for a profile without a repo, whose relative paths
-    # start from its own folder, also that folder when it is a profile source (shipped, or configured by
-    # the user): a profile file from anywhere else does not make its surroundings free to mount
+    # start from its own folder, also that folder when it is a profile source (shipped, configured by the
+    # user, or a published version unpacked in the sources cache): a profile file from anywhere else does
+    # not make its surroundings free to mount
     roots = [str(project_dir.parent), *([repo_dir] if repo_dir else [])]
     if profile.repo is None:
-        sources = [real_path(str(s)) for s in ctx.profile_files.sources]
+        sources = [real_path(str(s)) for s in [*ctx.profile_files.sources, ctx.sources.cache]]
         for file in profile.files:
             folder = real_path(os.path.dirname(file))
             if any(folder == s or folder.startswith(s.rstrip("/") + "/") for s in sources):
@@ -68,8 +69,10 @@ def shipped(ctx: AppContext, profile: Profile) -> bool:
 
 def approve(ctx: AppContext, profile: Profile) -> None:
     """Declared host access needs the user's yes once per profile content; shipped profiles are trusted."""
+    from devenv.usecases.trust import origin_label, trusted
+
     grants = declared_grants(profile)
-    if not grants or shipped(ctx, profile):
+    if not grants or shipped(ctx, profile) or trusted(ctx, profile):
         return
     texts = [Path(f).read_text(encoding="utf-8") for f in profile.files]
     key = profile_hash(texts)
@@ -77,12 +80,13 @@ def approve(ctx: AppContext, profile: Profile) -> None:
     if store.approved(key):
         return
     if not ctx.trust_host_access:
+        label = origin_label(ctx, profile)
         if ctx.confirm_host_access is None:
             raise UserError(
-                f"profile '{profile.name}' asks for host access that you have not approved: {summary(grants)}",
+                f"profile '{label}' asks for host access that you have not approved: {summary(grants)}",
                 hint=f"review {profile.file}, then pass {TRUST_FLAG} (or run on a terminal to be asked)",
             )
-        if not ctx.confirm_host_access(profile.name, grants):
+        if not ctx.confirm_host_access(label, grants):
             raise UserError(
                 f"host access for profile '{profile.name}' was not approved: nothing was started",
                 hint=f"run again and answer yes, or pass {TRUST_FLAG}, or use a profile without host_access",

@@ -208,10 +208,12 @@ class _Init:
         if result.all_done_before:
             out("every step of devenv init finished before: checking that the stack is still up")
         self.begin("up")
+        from devenv.usecases.lockfile import record_images
         from devenv.usecases.up import up
 
         ask = None if self.yes else self.ask  # a variable a newer profile version added
         result.up = up(self.workspace_ctx(), progress=self.progress, timeout=self.timeout, ask=ask)
+        record_images(self.workspace_ctx(), ws)  # the lock notes the image each service runs
         record.finish("up")
         result.resumed_at = self.first if record.existed and not result.all_done_before else None
         return result
@@ -345,10 +347,16 @@ def _resolve_ref(ctx: AppContext, ref: str) -> str:
     """A name stays a name; a path becomes absolute, so a later run from another folder finds it."""
     from devenv.adapters.profile_files import looks_like_path
 
-    if not looks_like_path(ref):
+    if not looks_like_path(ref) or _source_address(ctx, ref):
         ctx.profile_files.locate(ref)  # an unknown name fails now, listing the available ones
         return ref
     return str(ctx.profile_files.locate(ref))
+
+
+def _source_address(ctx: AppContext, ref: str) -> bool:
+    """SOURCE/NAME[@VERSION] of a registered source (kept as written: the lock and status show it)."""
+    source, slash, _ = ref.partition("/")
+    return bool(slash) and ctx.sources.get(source) is not None and not (ctx.cwd / ref).exists()
 
 
 def _load(ctx: AppContext, ref: str) -> Profile:

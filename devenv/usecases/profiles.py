@@ -19,7 +19,12 @@ from devenv.usecases.hostaccess import check as check_host_access
 
 
 def load(ctx: AppContext, ref: str) -> Profile:
-    return load_profile(ref, ctx.profile_files.read, devenv_version=__version__)
+    try:
+        return load_profile(ref, ctx.profile_files.read, devenv_version=__version__)
+    except ProfileError as exc:
+        from devenv.usecases.upgrade import explain_requires
+
+        raise explain_requires(ctx, exc) from exc
 
 
 def lint_answers(ctx: AppContext, profile: Profile, sets: Mapping[str, str]) -> dict[str, str]:

@@ -50,7 +50,9 @@ def up(
     repo_dir: Path | None = None,
     recreate_volumes: bool = False,
     ask: Ask | None = None,  # a variable a newer profile version added, without a default: asked on a terminal
+    frozen: bool = False,
 ) -> UpResult:
+    from devenv.usecases.lockfile import follow
     from devenv.usecases.workspace import locate
 
     started = time.monotonic()
@@ -58,6 +60,7 @@ def up(
     fresh = not ws.state_dir.exists()
     try:
         with ws.lock("up"):
+            profile_ref = follow(ctx, ws, profile_ref, frozen=frozen)  # the lock says which profile content
             prep = prepare(ctx, profile_ref=profile_ref, sets=sets or {}, repo_dir=repo_dir, ask=ask)
             result = converge(
                 ctx,

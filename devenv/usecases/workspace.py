@@ -151,6 +151,7 @@ def _render(
     from devenv.domain.profile.render import RenderTarget, render
     from devenv.usecases.answers import check_secrets_kept, saved_layer
     from devenv.usecases.hostaccess import guard
+    from devenv.usecases.lockfile import pin
     from devenv.usecases.profiles import load
 
     workspace_id, project = ws.identity()
@@ -218,6 +219,7 @@ def _render(
     new_state.render_key = current_key(ws, new_state, ctx.env) or ""
     new_state.files_digest = ws.files_digest()
     ws.save(new_state)
+    pin(ctx, ws, ref.ref, profile)  # the lock records the profile content this render came from
     changed: dict[str, list[str]] = {}
     if state is not None and same_profile:
         was = state.secret_digests

@@ -1,0 +1,1 @@
+"""Profile sources: where published profiles live, how they are named and versioned, and the lock (pure)."""
