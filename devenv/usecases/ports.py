@@ -1,0 +1,116 @@
+"""Before `up` starts anything, every host port the stack publishes must be free or the stack's own.
+
+`make_room` is called once by `converge`, after its no-op check (a converged stack holds its own ports,
+so a no-op `up` never gets here: one engine query and no probe) and before volumes, builds or
+containers. A port held by someone else moves when its variable is `auto` and was not pinned this run
+(`--set`, DEVENV_VAR_*): the new answer is rendered and remembered. Any other busy port stops `up`
+naming the holder and the `--set` that moves it. The rules are in domain/stack/ports.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from devenv.context import AppContext
+from devenv.domain.profile.variables import env_var_name
+from devenv.domain.stack.ports import (
+    AutoPort,
+    Conflict,
+    Holder,
+    conflicts,
+    container_ports,
+    decide,
+    port_variable,
+)
+from devenv.errors import StackFailure
+from devenv.usecases.workspace import Prepared, prepare
+
+if TYPE_CHECKING:
+    from devenv.domain.profile.model import Profile
+
+_LOCAL_HOSTS = ("unix://", "npipe://", "tcp://127.0.0.1:", "tcp://localhost:", "tcp://[::1]:")
+
+
+def make_room(ctx: AppContext, prep: Prepared, services: list[str], say: Callable[[str], None]) -> Prepared:
+    """The prepared stack with every busy `auto` port moved to a free one (re-rendered), or a
+    StackFailure naming who holds a port that cannot move. Nothing is changed when it fails."""
+    state = prep.state
+    wanted = {name: state.ports[name] for name in services if state.ports.get(name)}
+    if not wanted:
+        return prep
+    published = container_ports(ctx.engine.all_containers())
+    probe = _probe(ctx)
+    found = conflicts(wanted, state.project, published, probe)
+    if not found:
+        return prep
+    profile = prep.profile_of(ctx)
+    found = [
+        replace(c, variable=port_variable(profile.services[c.service].ports, state.answers, c.port)) for c in found
+    ]
+    from_env = {n for n in profile.variables if env_var_name(n) in ctx.env}
+    pinned = set(prep.pinned) | from_env
+    taken = {port for ports in state.ports.values() for port in ports}
+
+    def free(port: int) -> bool:
+        return port not in published and probe(port) is None
+
+    decision = decide(found, _port_variables(profile, auto_only=True), pinned, taken, free)
+    if decision.stuck:
+        moves = decide(decision.stuck, _port_variables(profile, auto_only=False), (), taken, free).moves
+        raise _busy(decision.stuck, moves, profile, from_env)
+    moved = prepare(ctx, profile_ref=None, sets={n: str(p) for n, p in decision.moves.items()}, loaded=profile)
+    for conflict in decision.moved:
+        assert conflict.variable is not None
+        port = decision.moves[conflict.variable]
+        say(
+            f"port {conflict.port} is held by {conflict.holder.describe()}; {conflict.service} uses {port} "
+            f"({conflict.variable}={port}, remembered)"
+        )
+    for volume, names in prep.changed_secrets.items():
+        moved.changed_secrets[volume] = sorted({*moved.changed_secrets.get(volume, []), *names})
+    moved.notes[:0] = prep.notes
+    moved.pinned = prep.pinned
+    return moved
+
+
+def holder_of(ctx: AppContext, port: int) -> Holder | None:
+    """Who holds a host port: a container of the engine (with its project), else a process here."""
+    return container_ports(ctx.engine.all_containers()).get(port) or _probe(ctx)(port)
+
+
+def _probe(ctx: AppContext) -> Callable[[int], Holder | None]:
+    """Who holds a port on this machine; only when the engine publishes its ports here (a remote engine
+    publishes them on its own host, where the engine's container list is all devenv can see)."""
+    if ctx.engine.base_url.startswith(_LOCAL_HOSTS):
+        return ctx.host_ports.holder
+    return lambda _port: None
+
+
+def _port_variables(profile: Profile, *, auto_only: bool) -> dict[str, AutoPort]:
+    out = {}
+    for name, var in profile.variables.items():
+        if var.type == "port" and (var.auto or not auto_only):
+            default = int(str(var.default)) if str(var.default).isdigit() else None
+            out[name] = AutoPort(name, default, var.min or 1, var.max or 65535)
+    return out
+
+
+def _busy(stuck: list[Conflict], moves: dict[str, int], profile: Profile, from_env: set[str]) -> StackFailure:
+    first = stuck[0]
+
+    def line(c: Conflict) -> str:
+        return f"host port {c.port} for service '{c.service}' is already in use (held by {c.holder.describe()})"
+
+    sets = " ".join(f"--set {c.variable}={moves[c.variable]}" for c in stuck if c.variable in moves)
+    if sets:
+        hint = f"free the port, or pick another (free now): devenv up {sets}"
+        auto = next((c.variable for c in stuck if c.variable and profile.variables[c.variable].auto), None)
+        if auto in from_env:
+            hint += f"; or unset {env_var_name(auto)}: {auto} is auto, devenv then picks a free port itself"
+        elif auto:
+            hint += f"; or leave out --set {auto}: it is auto, devenv then picks a free port itself"
+    else:
+        hint = "free the port, or publish the service on another one (a port variable with `auto: true` moves itself)"
+    return StackFailure(line(first), hint=hint, details=[line(c) for c in stuck[1:]])
