@@ -112,7 +112,7 @@ def converge(
         return UpResult(statuses, changed=False, warnings=list(prep.notes), notes=notes)
     from devenv.usecases.ports import make_room
 
-    prep = make_room(ctx, prep, wanted, say)  # every host port free or ours, before anything is created
+    prep = make_room(ctx, prep, wanted, notes.append)  # every host port free or ours, before anything starts
     state = prep.state
     warnings = [*prep.notes, *data.secret_warnings(ctx, prep)]
     data.check_volumes(ctx, prep, recreate=recreate_volumes, say=say)
