@@ -210,7 +210,8 @@ class _Init:
         self.begin("up")
         from devenv.usecases.up import up
 
-        result.up = up(self.workspace_ctx(), progress=self.progress, timeout=self.timeout)
+        pinned = {name: str(value) for name, value in self.given.sets.items()}  # an auto port you --set stays
+        result.up = up(self.workspace_ctx(), progress=self.progress, timeout=self.timeout, sets=pinned)
         record.finish("up")
         result.resumed_at = self.first if record.existed and not result.all_done_before else None
         return result

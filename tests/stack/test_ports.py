@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from tests.helpers.gitrepos import add_worktree, git_env, sh
-from tests.helpers.stack import Stack, busybox_profile, docker, free_port, make_stack
+from tests.helpers.stack import Stack, busybox_profile, devenv, docker, free_port, make_stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]  # real stacks: several seconds each
 
@@ -151,3 +151,23 @@ def test_three_worktrees_of_one_checkout_run_side_by_side(tmp_path: Path, stacks
         assert {c["State"]["Health"]["Status"] for c in s.containers().values()} == {"healthy"}
         assert serves(answered_port(s))
         assert sh(env, "git", "status", "--porcelain", cwd=s.root) == ""  # .devenv/ stays out of git
+
+
+def test_init_moves_a_busy_auto_default_but_not_a_port_given_with_set(tmp_path: Path, stacks: list[Stack]) -> None:
+    profile = tmp_path / "p.yaml"
+    port = free_port()
+    profile.write_text(yaml.safe_dump(auto_profile(port), sort_keys=False))
+    pinned, moved = Stack(tmp_path / "pinned", profile), Stack(tmp_path / "moved", profile)
+    stacks += [pinned, moved]
+    with socket.socket() as listener:
+        listener.bind(("0.0.0.0", port))
+        listener.listen()
+        args = ["init", "--profile", str(profile), "--yes"]
+        done = devenv(*args, "--dir", str(pinned.root), "--set", f"web_port={port}", cwd=tmp_path)
+        assert done.code == 4, done.out + done.err
+        assert f"host port {port} for service 'web' is already in use (held by process " in done.err
+        assert nothing_created(pinned)
+        done = devenv(*args, "--dir", str(moved.root), cwd=tmp_path)
+    assert done.code == 0, done.out + done.err
+    assert answered_port(moved) != port
+    assert f"note: port {port} is held by process " in done.err
