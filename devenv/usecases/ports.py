@@ -53,8 +53,10 @@ def make_room(ctx: AppContext, prep: Prepared, services: list[str], say: Callabl
     pinned = set(prep.pinned) | from_env
     taken = {port for ports in state.ports.values() for port in ports}
 
-    def free(port: int) -> bool:
-        return port not in published and probe(port) is None
+    local = _local(ctx)
+
+    def free(port: int) -> bool:  # a bind test only: naming a holder reads /proc, which a candidate needs not
+        return port not in published and not (local and ctx.host_ports.busy(port))
 
     decision = decide(found, _port_variables(profile, auto_only=True), pinned, taken, free)
     if decision.stuck:
@@ -83,9 +85,13 @@ def holder_of(ctx: AppContext, port: int) -> Holder | None:
 def _probe(ctx: AppContext) -> Callable[[int], Holder | None]:
     """Who holds a port on this machine; only when the engine publishes its ports here (a remote engine
     publishes them on its own host, where the engine's container list is all devenv can see)."""
-    if ctx.engine.base_url.startswith(_LOCAL_HOSTS):
+    if _local(ctx):
         return ctx.host_ports.holder
     return lambda _port: None
+
+
+def _local(ctx: AppContext) -> bool:
+    return ctx.engine.base_url.startswith(_LOCAL_HOSTS)
 
 
 def _port_variables(profile: Profile, *, auto_only: bool) -> dict[str, AutoPort]:
