@@ -9,9 +9,10 @@ naming the holder and the `--set` that moves it. The rules are in domain/stack/p
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from devenv.context import AppContext
 from devenv.domain.profile.variables import env_var_name
@@ -19,7 +20,9 @@ from devenv.domain.stack.ports import (
     AutoPort,
     Conflict,
     Holder,
+    behind_proxy,
     conflicts,
+    container_addresses,
     container_ports,
     decide,
     port_variable,
@@ -30,6 +33,8 @@ from devenv.usecases.workspace import Prepared, prepare
 if TYPE_CHECKING:
     from devenv.domain.profile.model import Profile
 
+T = TypeVar("T")
+PROXY_TRIES = 10
 _LOCAL_HOSTS = ("unix://", "npipe://", "tcp://127.0.0.1:", "tcp://localhost:", "tcp://[::1]:")
 
 
@@ -46,6 +51,7 @@ def make_room(ctx: AppContext, prep: Prepared, services: list[str], say: Callabl
     if not found:
         return prep
     profile = prep.profile_of(ctx)
+    found = _name_proxies(ctx, found)
     found = [
         replace(c, variable=port_variable(profile.services[c.service].ports, state.answers, c.port)) for c in found
     ]
@@ -77,6 +83,38 @@ def make_room(ctx: AppContext, prep: Prepared, services: list[str], say: Callabl
     return moved
 
 
+class PortTaken(StackFailure):
+    """A host port of the stack is held by someone else (before the start, or found by compose)."""
+
+
+def retry_on_taken_port(
+    ctx: AppContext, prep: Prepared, services: list[str], say: Callable[[str], None], start: Callable[[Prepared], T]
+) -> tuple[Prepared, T]:
+    """`start(prep)`; when compose finds a port taken after the check (another `up` took it while this
+    stack's links were starting), the auto ports move and it starts once more. Otherwise the error stands."""
+    try:
+        return prep, start(prep)
+    except PortTaken:
+        moved = make_room(ctx, prep, services, say)
+        if moved is prep:
+            raise
+        return moved, start(moved)
+
+
+def _name_proxies(ctx: AppContext, found: list[Conflict]) -> list[Conflict]:
+    """A docker-proxy holding a port is, as a rule, a container of this engine that is starting right now
+    (another `up`): the engine lists it, with its address, a moment later. Ask for up to a second."""
+    for attempt in range(PROXY_TRIES):
+        if not any(c.holder.name == "docker-proxy" for c in found):
+            break
+        if attempt:
+            time.sleep(0.1)
+        containers = ctx.engine.get("/containers/json", {"all": "1"}) or []
+        addresses, published = container_addresses(containers), container_ports(containers)
+        found = [replace(c, holder=published.get(c.port) or behind_proxy(c.holder, addresses)) for c in found]
+    return found
+
+
 def holder_of(ctx: AppContext, port: int) -> Holder | None:
     """Who holds a host port: a container of the engine (with its project), else a process here."""
     return container_ports(ctx.engine.all_containers()).get(port) or _probe(ctx)(port)
@@ -103,7 +141,7 @@ def _port_variables(profile: Profile, *, auto_only: bool) -> dict[str, AutoPort]
     return out
 
 
-def _busy(stuck: list[Conflict], moves: dict[str, int], profile: Profile, from_env: set[str]) -> StackFailure:
+def _busy(stuck: list[Conflict], moves: dict[str, int], profile: Profile, from_env: set[str]) -> PortTaken:
     first = stuck[0]
 
     def line(c: Conflict) -> str:
@@ -119,4 +157,4 @@ def _busy(stuck: list[Conflict], moves: dict[str, int], profile: Profile, from_e
             hint += f"; or leave out --set {auto}: it is auto, devenv then picks a free port itself"
     else:
         hint = "free the port, or publish the service on another one (a port variable with `auto: true` moves itself)"
-    return StackFailure(line(first), hint=hint, details=[line(c) for c in stuck[1:]])
+    return PortTaken(line(first), hint=hint, details=[line(c) for c in stuck[1:]])

@@ -110,7 +110,7 @@ def converge(
         and converge_rules.converged(statuses, wanted, state.service_hashes)
     ):
         return UpResult(statuses, changed=False, warnings=list(prep.notes), notes=notes)
-    from devenv.usecases.ports import make_room
+    from devenv.usecases.ports import make_room, retry_on_taken_port
 
     prep = make_room(ctx, prep, wanted, notes.append)  # every host port free or ours, before anything starts
     state = prep.state
@@ -123,7 +123,10 @@ def converge(
         for name in stale:
             state.built[name] = fingerprints[name]
         prep.workspace.save(state)
-    statuses = _start_and_wait(ctx, prep, wanted, timeout, progress)
+    prep, statuses = retry_on_taken_port(
+        ctx, prep, wanted, notes.append, lambda p: _start_and_wait(ctx, p, wanted, timeout, progress)
+    )
+    state = prep.state
     lost = data.data_lost(ctx, prep)
     if lost:
         say(lost)
@@ -284,7 +287,9 @@ def _port_failure(ctx: AppContext, prep: Prepared, port: int) -> StackFailure:
         hint = f"free the port, or pick another: devenv up --set {variable}=<free port>"
     who = f" (held by {holder})" if holder else ""
     where = f" for service '{service}'" if service else ""
-    return StackFailure(f"host port {port}{where} is already in use{who}", hint=hint)
+    from devenv.usecases.ports import PortTaken
+
+    return PortTaken(f"host port {port}{where} is already in use{who}", hint=hint)
 
 
 def _port_holder(ctx: AppContext, port: int) -> str | None:

@@ -171,3 +171,19 @@ def test_init_moves_a_busy_auto_default_but_not_a_port_given_with_set(tmp_path: 
     assert done.code == 0, done.out + done.err
     assert answered_port(moved) != port
     assert f"note: port {port} is held by process " in done.err
+
+
+def test_two_ups_started_at_once_both_come_up_on_their_own_ports(tmp_path: Path, stacks: list[Stack]) -> None:
+    """Both check the port while it is free; the one whose web starts second finds it taken by compose
+    (after db became healthy) and moves it then."""
+    port = free_port()
+    pair = [make_stack(tmp_path, auto_profile(port)) for _ in range(2)]
+    stacks += pair
+    running = [s.spawn("up", "--profile", "./stack.yaml") for s in pair]
+    outcomes = [proc.communicate(timeout=240) for proc in running]
+    for proc, (_out, err) in zip(running, outcomes, strict=True):
+        assert proc.returncode == 0, err
+    ports = sorted(answered_port(s) for s in pair)
+    assert ports[0] == port and ports[1] != port
+    assert all(serves(p) for p in ports)
+    assert any(f"note: port {port} is held by container " in err for _out, err in outcomes), outcomes

@@ -12,8 +12,10 @@ from devenv.domain.stack.ports import (
     AutoPort,
     Conflict,
     Holder,
+    behind_proxy,
     candidates,
     conflicts,
+    container_addresses,
     container_ports,
     decide,
     first_choice,
@@ -129,8 +131,15 @@ def test_docker_proxy_is_named_with_the_container_it_forwards_to() -> None:
     assert proxy_target(argv) == ""
     holder = Holder("process", name="docker-proxy", pid=7, detail="172.17.0.2:80")
     assert holder.describe() == (
-        "docker-proxy (pid 7) forwarding to 172.17.0.2:80, for a container this engine does not list"
+        "docker-proxy (pid 7) forwarding to 172.17.0.2:80, for a container of another engine, or a leftover"
     )
+    starting = {
+        **container("b-web-1", "b"),
+        "NetworkSettings": {"Networks": {"b_default": {"IPAddress": "172.17.0.2"}}},
+    }
+    addresses = container_addresses([starting, {"Names": ["/x"], "NetworkSettings": {"Networks": {"none": {}}}}])
+    assert behind_proxy(holder, addresses) == Holder("container", name="b-web-1", project="b")
+    assert behind_proxy(holder, {}) == holder
 
 
 def test_the_host_probe_names_a_listening_process_and_its_pid() -> None:

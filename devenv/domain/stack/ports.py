@@ -35,7 +35,7 @@ class Holder:
             return f"container {self.name}" + (f" of compose project {self.project}" if self.project else "")
         if self.kind == "process" and self.name == "docker-proxy":
             behind = f" forwarding to {self.detail}" if self.detail else ""
-            return f"docker-proxy (pid {self.pid}){behind}, for a container this engine does not list"
+            return f"docker-proxy (pid {self.pid}){behind}, for a container of another engine, or a leftover"
         if self.kind == "process":
             return f"process {self.name} (pid {self.pid})"
         return "another program (devenv cannot see which: `sudo ss -tlnp` or `sudo lsof -i` names it)"
@@ -67,6 +67,28 @@ def container_ports(containers: Iterable[Mapping[str, Any]]) -> dict[int, Holder
             if port and port not in out:
                 out[port] = Holder("container", name=name, project=str(labels.get(PROJECT_LABEL) or ""))
     return out
+
+
+def container_addresses(containers: Iterable[Mapping[str, Any]]) -> dict[str, Holder]:
+    """Container IP address -> the container, to name the container behind a docker-proxy that holds a
+    port while the container is still starting (the engine lists its published ports only once it runs)."""
+    out: dict[str, Holder] = {}
+    for container in containers:
+        labels = container.get("Labels") or {}
+        name = str((container.get("Names") or ["?"])[0]).lstrip("/")
+        networks = (container.get("NetworkSettings") or {}).get("Networks") or {}
+        for network in networks.values():
+            address = str((network or {}).get("IPAddress") or "")
+            if address:
+                out[address] = Holder("container", name=name, project=str(labels.get(PROJECT_LABEL) or ""))
+    return out
+
+
+def behind_proxy(holder: Holder, addresses: Mapping[str, Holder]) -> Holder:
+    """The container a docker-proxy holder forwards to, when the engine knows it; else the holder itself."""
+    if holder.kind == "process" and holder.name == "docker-proxy" and holder.detail:
+        return addresses.get(holder.detail.rpartition(":")[0], holder)
+    return holder
 
 
 def conflicts(
