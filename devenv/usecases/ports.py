@@ -40,7 +40,7 @@ _LOCAL_HOSTS = ("unix://", "npipe://", "tcp://127.0.0.1:", "tcp://localhost:", "
 
 def make_room(ctx: AppContext, prep: Prepared, services: list[str], say: Callable[[str], None]) -> Prepared:
     """The prepared stack with every busy `auto` port moved to a free one (re-rendered), or a
-    StackFailure naming who holds a port that cannot move. Nothing is changed when it fails."""
+    PortTaken (exit 4) naming who holds a port that cannot move. Nothing is changed when it fails."""
     state = prep.state
     wanted = {name: state.ports[name] for name in services if state.ports.get(name)}
     if not wanted:
