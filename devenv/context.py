@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from devenv.adapters.approvals import Approvals
     from devenv.adapters.compose import Compose
     from devenv.adapters.engine import Engine
+    from devenv.adapters.hostports import HostPorts
     from devenv.adapters.process import ProcessRunner
     from devenv.adapters.profile_files import ProfileFiles
     from devenv.adapters.sources import SourceStore
@@ -86,6 +87,13 @@ class AppContext:
         from devenv.adapters.engine import Engine
 
         return Engine(self.env)
+
+    @cached_property
+    def host_ports(self) -> HostPorts:
+        """This machine's TCP ports: free or not, and which process holds one (up's port check)."""
+        from devenv.adapters.hostports import HostPorts
+
+        return HostPorts()
 
     @cached_property
     def system(self) -> System:

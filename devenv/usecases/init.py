@@ -212,7 +212,8 @@ class _Init:
         from devenv.usecases.up import up
 
         ask = None if self.yes else self.ask  # a variable a newer profile version added
-        result.up = up(self.workspace_ctx(), progress=self.progress, timeout=self.timeout, ask=ask)
+        pinned = {name: str(value) for name, value in self.given.sets.items()}  # an auto port you --set stays
+        result.up = up(self.workspace_ctx(), progress=self.progress, timeout=self.timeout, sets=pinned, ask=ask)
         record_images(self.workspace_ctx(), ws)  # the lock notes the image each service runs
         record.finish("up")
         result.resumed_at = self.first if record.existed and not result.all_done_before else None

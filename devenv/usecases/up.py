@@ -117,6 +117,10 @@ def converge(
         and converge_rules.converged(statuses, wanted, state.service_hashes)
     ):
         return UpResult(statuses, changed=False, warnings=list(prep.notes), notes=notes)
+    from devenv.usecases.ports import make_room, retry_on_taken_port
+
+    prep = make_room(ctx, prep, wanted, notes.append)  # every host port free or ours, before anything starts
+    state = prep.state
     warnings = [*prep.notes, *data.secret_warnings(ctx, prep)]
     data.check_volumes(ctx, prep, recreate=recreate_volumes, say=say)
     if stale:
@@ -126,7 +130,10 @@ def converge(
         for name in stale:
             state.built[name] = fingerprints[name]
         prep.workspace.save(state)
-    statuses = _start_and_wait(ctx, prep, wanted, timeout, progress)
+    prep, statuses = retry_on_taken_port(
+        ctx, prep, wanted, notes.append, lambda p: _start_and_wait(ctx, p, wanted, timeout, progress)
+    )
+    state = prep.state
     lost = data.data_lost(ctx, prep)
     if lost:
         say(lost)
@@ -287,23 +294,16 @@ def _port_failure(ctx: AppContext, prep: Prepared, port: int) -> StackFailure:
         hint = f"free the port, or pick another: devenv up --set {variable}=<free port>"
     who = f" (held by {holder})" if holder else ""
     where = f" for service '{service}'" if service else ""
-    return StackFailure(f"host port {port}{where} is already in use{who}", hint=hint)
+    from devenv.usecases.ports import PortTaken
+
+    return PortTaken(f"host port {port}{where} is already in use{who}", hint=hint)
 
 
 def _port_holder(ctx: AppContext, port: int) -> str | None:
-    for container in ctx.engine.all_containers():
-        for p in container.get("Ports") or []:
-            if p.get("PublicPort") == port:
-                labels = container.get("Labels") or {}
-                name = str((container.get("Names") or ["?"])[0]).lstrip("/")
-                project = labels.get(PROJECT_LABEL)
-                return f"container {name}" + (f" of compose project {project}" if project else "")
-    if ctx.runner.which("ss"):
-        done = ctx.runner.run(["ss", "-Htlnp", f"sport = :{port}"])
-        m = re.search(r'users:\(\("([^"]+)",pid=(\d+)', done.stdout)
-        if m:
-            return f"process {m.group(1)} (pid {m.group(2)})"
-    return None
+    from devenv.usecases.ports import holder_of
+
+    holder = holder_of(ctx, port)
+    return holder.describe() if holder else None
 
 
 def _port_variable(ctx: AppContext, prep: Prepared, service: str, port: int) -> str | None:

@@ -87,6 +87,7 @@ class Prepared:
     # named volume -> secret variables that changed in this render and reach a service mounting it
     changed_secrets: dict[str, list[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # what the user should know, e.g. a damaged file rewritten
+    pinned: frozenset[str] = frozenset()  # variables answered by --set this run: an auto port never moves them
 
     def profile_of(self, ctx: AppContext) -> Profile:
         """The workspace's profile: the one this command loaded already, or loaded now (once)."""
@@ -122,6 +123,7 @@ def prepare(
     prep = _render(ctx, ws, state, profile_ref, sets, repo_dir, loaded, ask if ctx.interactive else None)
     if damaged:
         prep.notes.append(f"{ws.compose_file} or {ws.env_file.name} had been changed or damaged: written again")
+    prep.pinned = frozenset(sets)
     return prep
 
 

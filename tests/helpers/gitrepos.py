@@ -31,3 +31,10 @@ def make_remote(env: dict[str, str], root: Path, name: str) -> Path:
     sh(env, "git", "commit", "-q", "-m", "first", cwd=work)
     sh(env, "git", "push", "-q", "origin", "HEAD:main", cwd=work)
     return bare
+
+
+def add_worktree(env: dict[str, str], checkout: Path, path: Path, branch: str) -> Path:
+    """A git worktree of `checkout` at `path`, on a new branch."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sh(env, "git", "worktree", "add", "-q", "-b", branch, str(path), cwd=checkout)
+    return path

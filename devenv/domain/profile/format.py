@@ -135,6 +135,10 @@ VARIABLE = Obj(
         "pattern": Str(description="A regular expression the whole value must match (string, secret)."),
         "min": Int(description="Smallest allowed value (int, port)."),
         "max": Int(description="Largest allowed value (int, port)."),
+        "auto": Bool(
+            description="A port that is busy when `devenv up` starts the stack is replaced by a free one, "
+            "remembered as the answer (type port)."
+        ),
     },
     name="a variable",
 )

@@ -76,6 +76,7 @@ class Variable:
     pattern: str | None = None
     min: int | None = None
     max: int | None = None
+    auto: bool = False  # a port: moved to a free one when busy at `up` (usecases/ports.py)
 
     @property
     def secret(self) -> bool:
@@ -187,6 +188,7 @@ def build_profile(doc: Located, files: tuple[str, ...]) -> Profile:
             pattern=raw.get("pattern"),
             min=raw.get("min"),
             max=raw.get("max"),
+            auto=bool(raw.get("auto", False)),
         )
         for name, raw in (data.get("variables") or {}).items()
     }

@@ -183,6 +183,7 @@ _KEYS_FOR_TYPES = {
     "min": ("int", "port"),
     "max": ("int", "port"),
     "pattern": ("string", "secret"),
+    "auto": ("port",),
 }
 
 
