@@ -156,7 +156,7 @@ def _build(ctx: AppContext, files: ComposeFiles, services: list[str], progress: 
 
     def show(lines: dict[str, str]) -> None:
         if progress:
-            progress("building", as_statuses(lines))
+            progress("building " + ", ".join(services), as_statuses(lines))
 
     build_images(ctx, files, services, progress=show)
 

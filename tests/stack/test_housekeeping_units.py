@@ -52,6 +52,7 @@ BUILDKIT = """\
 #1 DONE 0.0s
 #4 [web 1/3] FROM docker.io/library/busybox:1.36
 #4 CACHED
+#2 [web internal] load build context
 #5 [worker 2/2] RUN pip install -r requirements.txt --no-cache-dir --quiet --disable-pip-version-check
 #6 [web 2/3] RUN echo one && sleep 1
 #6 0.179 one
@@ -71,14 +72,14 @@ def test_build_progress_shows_each_images_step_and_time() -> None:
             shown.append(dict(tracker.lines(now=float(i))))
     assert shown[0] == {"web": "preparing  0s", "worker": "waiting", "db": "waiting"}
     assert shown[1]["web"] == "step 1/3: FROM docker.io/library/busybox:1.36  2s"
-    assert shown[2]["worker"] == "step 2/2: RUN pip install -r requirements.txt --no-cache-dir --quie...  0s"
-    assert (
-        tracker.lines(now=12.0)["worker"]
-        == "step 2/2: RUN pip install -r requirements.txt --no-cache-dir --quie...  7s"
-    )
-    assert tracker.lines(now=20.0)["web"] == "built  11s"  # finished when its export was DONE
+    # loading the context after FROM does not take web back to "preparing"
+    assert [s["web"].split("  ")[0] for s in shown[1:3]] == ["step 1/3: FROM docker.io/library/busybox:1.36"] * 2
+    pip = "step 2/2: RUN pip install -r requirements.txt --no-cache-dir --quie..."
+    assert shown[2]["worker"] == f"{pip}  0s"
+    assert tracker.lines(now=12.0)["worker"] == f"{pip}  6s"  # the clock runs between lines
+    assert tracker.lines(now=20.0)["web"] == "built  12s"  # finished when its export was DONE
     tracker.finish(now=30.0)
-    assert tracker.lines(now=40.0) == {"web": "built  11s", "worker": "built  25s", "db": "waiting"}
+    assert tracker.lines(now=40.0) == {"web": "built  12s", "worker": "built  24s", "db": "waiting"}
     assert tracker.log[-1] == "#8 DONE 0.0s"
 
 

@@ -54,6 +54,8 @@ class BuildTracker:
         other = _BUILDKIT_OTHER.match(line)
         if other and other["service"] in self.services:
             exporting = other["what"].startswith("exporting")
+            if not exporting and other["service"] in self.images:
+                return False  # BuildKit loads the context after FROM: the image is past "preparing"
             if exporting:
                 self.exports[other[1]] = other["service"]
             return self._set(other["service"], "exporting the image" if exporting else "preparing", now)
