@@ -59,7 +59,7 @@ def build_images(
         proc.wait()
     finally:
         ctx.runner.stop(proc)
-    tracker.finish(time.monotonic())
+    tracker.finish(time.monotonic(), failed=proc.returncode != 0)
     if progress:
         progress(tracker.lines(time.monotonic()))
     if proc.returncode != 0:

@@ -137,6 +137,7 @@ def test_a_failed_build_keeps_its_whole_log(tmp_path: Path) -> None:
         done = s.devenv("up", "--profile", "./stack.yaml")
         assert done.code == 4, done.err
         assert "building web failed" in done.err and "the-cause" in done.err
+        assert "web: failed at step 3/3: RUN echo the-cause; exit 7" in done.err and "web: built" not in done.err
         log = s.root / ".devenv" / "build.log"
         assert f"(the full log: {log})" in done.err
         assert "first-of-many-lines" in log.read_text()

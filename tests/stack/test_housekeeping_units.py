@@ -98,3 +98,10 @@ def test_a_failure_shows_the_log_from_near_the_error() -> None:
     shown = tracker.failure_lines()
     assert shown[-1] == "failed to solve: exit code: 7"
     assert shown[0] == "#5 80 noise" and len(shown) == 22
+
+
+def test_a_failed_build_says_where_it_failed_not_built() -> None:
+    tracker = BuildTracker(["web", "db"], started=0.0)
+    tracker.feed("#6 [web 2/2] RUN make", now=4.0)
+    tracker.finish(now=6.0, failed=True)
+    assert tracker.lines(now=9.0) == {"web": "failed at step 2/2: RUN make  2s", "db": "waiting"}

@@ -81,10 +81,10 @@ class BuildTracker:
             return list(self.images)[-1]
         return self.services[0] if self.services else None
 
-    def finish(self, now: float) -> None:
+    def finish(self, now: float, *, failed: bool = False) -> None:
         for image in self.images.values():
             if image.finished is None:
-                image.step, image.finished = "built", now
+                image.step, image.finished = ("failed at " + image.step if failed else "built"), now
 
     def lines(self, now: float) -> dict[str, str]:
         """service -> what it shows now ("waiting" before its first step)."""
