@@ -279,6 +279,7 @@ fetch_verified() {
     fi
     tmp=$(mktemp -d "${TMPDIR:-/tmp}/devenv-install.XXXXXX")
     artifact="$tmp/$name"
+    say "  downloading $url"
     case "$url" in
         https://*)
             if command -v curl >/dev/null 2>&1; then
@@ -304,8 +305,11 @@ fetch_verified() {
 # A fresh venv per version; `venv` is a symlink switched only once the new one works.
 build_venv() {
     act mkdir -p "$venvs"
+    step "creating a virtual environment in $target"
     act "$python" -m venv "$target"
+    step "upgrading pip in it"
     pip_install --upgrade pip
+    step "installing devenv and its dependencies with pip (a minute or so on a slow network)"
     if [ "$mode" = checkout ]; then
         pip_install --editable "$from"
     else
@@ -323,17 +327,24 @@ build_venv() {
     done
 }
 
-# pip's output goes to a log, shown only when it fails.
+# What runs next, after "Proceed?", so a long step is never a silent wait (not in a dry run: it lists them).
+step() {
+    [ "$dry_run" = 1 ] || say "  $1..."
+}
+
+# pip's output goes to a log, shown only when it fails; how long it took is said when it worked.
 pip_install() {
     if [ "$dry_run" = 1 ]; then
         say "  would run: $target/bin/python -m pip install $*"
         return
     fi
     log="$data_dir/install.log"
+    started=$(date +%s)
     if ! "$target/bin/python" -m pip install --disable-pip-version-check "$@" >"$log" 2>&1; then
         tail -n 25 "$log" >&2
         die "pip install $* failed (the whole log: $log)"
     fi
+    say "    done in $(($(date +%s) - started))s (pip's log: $log)"
 }
 
 link_command() {

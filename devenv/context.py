@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from devenv.adapters.hostports import HostPorts
     from devenv.adapters.process import ProcessRunner
     from devenv.adapters.profile_files import ProfileFiles
+    from devenv.adapters.registry import WorkspaceRegistry
     from devenv.adapters.sources import SourceStore
     from devenv.adapters.system import System
     from devenv.adapters.workspace import Workspace
@@ -130,6 +131,13 @@ class AppContext:
         from devenv.adapters.approvals import Approvals
 
         return Approvals(self.settings.paths.data_dir)
+
+    @cached_property
+    def workspaces(self) -> WorkspaceRegistry:
+        """This machine's workspaces (a list in devenv's data folder), for `devenv ls`."""
+        from devenv.adapters.registry import WorkspaceRegistry
+
+        return WorkspaceRegistry(self.settings.paths.data_dir)
 
     def workspace_at(self, root: Path) -> Workspace:
         """The workspace adapter for a folder: use cases get workspaces only from here (tests may swap it)."""

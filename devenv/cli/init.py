@@ -114,7 +114,9 @@ def _choose(choices: list[ProfileChoice]) -> str:
         questionary.Choice(title=f"{c.name} — {c.description}" if c.description else c.name, value=c.name)
         for c in choices
     ]
-    return str(_answer(questionary.select("Which profile?", choices=options)))
+    # the first is the team's profile (configured sources come first): the one to preselect
+    first = options[0].value if options else None
+    return str(_answer(questionary.select("Which profile?", choices=options, default=first)))
 
 
 def _answer(question: Any) -> Any:

@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from devenv import __version__
-from devenv.cli import doctor, init, parity, profile, source, stack, update
+from devenv.cli import doctor, housekeeping, init, parity, profile, source, stack, update
 from devenv.cli.quiet import QuietExit
 from devenv.cli.workspace_option import WorkspaceGroup
 from devenv.context import AppContext
@@ -72,7 +72,15 @@ def build_app(made: list[AppContext] | None = None) -> typer.Typer:
 
 def _command_modules() -> list[Callable[[typer.Typer], None]]:
     """Each command group module exposes `register(app)`; imported by name, so a missing one fails loudly."""
-    return [stack.register, doctor.register, init.register, parity.register, source.register, update.register]
+    return [
+        stack.register,
+        doctor.register,
+        init.register,
+        parity.register,
+        source.register,
+        update.register,
+        housekeeping.register,
+    ]
 
 
 def _debug_requested(args: list[str], obj: AppContext | None) -> bool:

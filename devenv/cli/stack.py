@@ -174,16 +174,19 @@ def down(
     volumes: Annotated[bool, typer.Option("--volumes", "-v", help="Also delete the stack's data volumes.")] = False,
     yes: YesOption = False,
     as_json: JsonOption = False,
+    images: Annotated[bool, typer.Option("--images", help="Also delete the images this stack built.")] = False,
 ) -> None:
     """Stop and remove the stack's containers and network (volumes only with --volumes)."""
     from devenv.usecases.stack import down as do_down
 
-    do_down(ctx.obj, volumes=volumes, confirm=_confirmer(ctx.obj, yes, declined="nothing removed"))
+    do_down(ctx.obj, volumes=volumes, confirm=_confirmer(ctx.obj, yes, declined="nothing removed"), images=images)
     if as_json:
         from devenv.cli.json_output import echo_down
 
         return echo_down(ctx.obj, volumes=volumes)
     typer.echo("Stack removed" + (" with its volumes." if volumes else "; volumes kept."))
+    if images:
+        typer.echo("Its built images were deleted; the next `devenv up` builds them again.")
 
 
 def status(

@@ -64,7 +64,7 @@ def load_yaml(text: str, file: str) -> Located:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except (yaml.YAMLError, ValueError, RecursionError) as exc:
-        raise _syntax_error(exc, file) from exc
+        raise _syntax_error(exc, file, text) from exc
     doc = Located(None, file)
     if node is None:
         return doc
@@ -116,7 +116,7 @@ def load_yaml_all(text: str, file: str, *, duplicate_keys: bool = False) -> list
     return docs
 
 
-def _syntax_error(exc: Exception, file: str) -> ProfileError:
+def _syntax_error(exc: Exception, file: str, text: str = "") -> ProfileError:
     """A ProfileError with file:line:column for what PyYAML (or the text itself) got wrong."""
     import yaml
 
@@ -124,11 +124,25 @@ def _syntax_error(exc: Exception, file: str) -> ProfileError:
         mark = exc.problem_mark or exc.context_mark
         loc = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file, 1, 1)
         reason = exc.problem or exc.context or "invalid YAML"
-        return ProfileError([Problem(f"YAML syntax error: {reason}", loc, code="yaml")])
+        hint = _block_indicator_hint(text, mark.line) if mark and "chomping or indentation" in reason else None
+        return ProfileError([Problem(f"YAML syntax error: {reason}", loc, hint=hint, code="yaml")])
     if isinstance(exc, yaml.YAMLError):  # e.g. a multi-document stream where one is expected
         return ProfileError([Problem(f"YAML error: {exc}", Location(file, 1, 1), code="yaml")])
     # ValueError, RecursionError: e.g. unpaired surrogates, absurd nesting
     return ProfileError([Problem(f"unreadable YAML: {exc}", Location(file, 1, 1), code="yaml")])
+
+
+def _block_indicator_hint(text: str, line: int) -> str | None:
+    """`requires: >=0.1`: a value starting with '>' or '|' opens a block of text in YAML; say to quote it."""
+    lines = text.splitlines()
+    if line >= len(lines):
+        return None
+    key, sep, value = lines[line].partition(": ")
+    value = value.strip()
+    if not sep or not value.startswith((">", "|")):
+        return None
+    quoted = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'a value starting with {value[0]!r} must be quoted: {key.strip()}: "{quoted}"'
 
 
 _MAX_DEPTH = 64

@@ -40,6 +40,7 @@ Confirm = Callable[[str], bool]
 class ProfileChoice:
     name: str
     description: str
+    shipped: bool = False  # one of devenv's own (example), listed after the team's
 
 
 Choose = Callable[[list[ProfileChoice]], str]
@@ -367,17 +368,22 @@ def _load(ctx: AppContext, ref: str) -> Profile:
 
 
 def profile_choices(ctx: AppContext) -> list[ProfileChoice]:
-    """Every named profile with its description, sorted by name (a broken one says so instead)."""
+    """Every named profile with its description (a broken one says so instead): the configured sources'
+    first, in the order they are configured, then those shipped with devenv; by name within a source.
+    The first is the one the picker points at: the team's profile, not `example`."""
+    from devenv.adapters.profile_files import SHIPPED
     from devenv.errors import DevenvError
 
-    choices = []
+    order = {source: i for i, source in enumerate(ctx.profile_files.sources)}
+    ranked = []
     for entry in ctx.profile_files.entries():
         try:
             description = _load(ctx, str(entry.path)).description
         except DevenvError as exc:
             description = f"(cannot be loaded: {exc.message})"
-        choices.append(ProfileChoice(entry.ref, description))
-    return sorted(choices, key=lambda c: c.name)
+        shipped = entry.source_name == SHIPPED
+        ranked.append((shipped, order.get(entry.source, 0), entry.ref, ProfileChoice(entry.ref, description, shipped)))
+    return [choice for *_key, choice in sorted(ranked, key=lambda r: r[:3])]
 
 
 def _doctor(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 
 from devenv import __version__
 from devenv.context import AppContext
+from devenv.domain.profile.buildfolders import missing_build_folders, paths_from
 from devenv.domain.profile.loader import load_profile
 from devenv.domain.profile.model import Profile
 from devenv.domain.profile.render import Rendered, RenderTarget, render
@@ -56,30 +58,45 @@ class LintResult:
     file: str
     profile: Profile | None
     problems: list[Problem] = field(default_factory=list)
+    paths_from: str | None = None  # what relative paths resolved against, as a user reads it
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def lint(ctx: AppContext, refs: list[str], sets: Mapping[str, str]) -> list[LintResult]:
+def lint(
+    ctx: AppContext, refs: list[str], sets: Mapping[str, str], *, repo_dir: Path | None = None
+) -> list[LintResult]:
     """Every problem of every profile: load, validate, then render with defaults to catch the rest."""
     results = []
     for ref in refs:
+        paths = None
         try:
             profile = load(ctx, ref)
             values = lint_answers(ctx, profile, sets)
-            repo = str(ctx.cwd.resolve())
-            rendered = render(profile, values, RenderTarget(project="lint", workspace="lint", repo_dir=repo))
-            check_host_access(ctx, profile, rendered.compose, repo_dir=repo, project_dir=ctx.cwd / ".devenv")
+            repo = repo_dir or ctx.cwd  # lint always has a checkout to check against: here, or --repo-dir
+            repo_text = str(repo.resolve())
+            paths = paths_from(profile, repo_text)
+            target = RenderTarget(project="lint", workspace="lint", repo_dir=repo_text)
+            rendered = render(profile, values, target)
+            check_host_access(ctx, profile, rendered.compose, repo_dir=repo_text, project_dir=repo / ".devenv")
+            check_build_folders(profile, rendered.compose, repo_dir=repo_text)
         except ProfileError as exc:
-            results.append(LintResult(ref, None, exc.problems))
+            results.append(LintResult(ref, None, exc.problems, paths))
             continue
         except UserError as exc:
-            results.append(LintResult(ref, None, [Problem(exc.message, hint=exc.hint, code="user")]))
+            results.append(LintResult(ref, None, [Problem(exc.message, hint=exc.hint, code="user")], paths))
             continue
-        results.append(LintResult(profile.file, profile))
+        results.append(LintResult(profile.file, profile, paths_from=paths))
     return results
+
+
+def check_build_folders(profile: Profile, compose: Mapping[str, Any], *, repo_dir: str | None) -> None:
+    """A `build:` folder that is not on disk is the profile's error, found before compose would try it."""
+    problems = missing_build_folders(profile, compose, os.path.isdir, repo_dir=repo_dir)
+    if problems:
+        raise ProfileError(problems)
 
 
 def render_profile(
@@ -91,6 +108,20 @@ def render_profile(
     repo_dir: Path | None = None,
     workspace: str | None = None,
 ) -> Rendered:
+    return render_explained(ctx, ref, sets, project=project, repo_dir=repo_dir, workspace=workspace)[0]
+
+
+def render_explained(
+    ctx: AppContext,
+    ref: str,
+    sets: Mapping[str, str],
+    *,
+    project: str | None = None,
+    repo_dir: Path | None = None,
+    workspace: str | None = None,
+) -> tuple[Rendered, list[str]]:
+    """The compose file for `ref`, and notes for the user: what relative paths resolved against, and build
+    folders that do not exist."""
     profile = load(ctx, ref)
     values = render_answers(ctx, profile, sets)
     repo = repo_dir or (ctx.cwd if profile.repo else None)
@@ -102,7 +133,12 @@ def render_profile(
     rendered = render(profile, values, target)
     project_dir = (repo or ctx.cwd) / ".devenv"
     check_host_access(ctx, profile, rendered.compose, repo_dir=target.repo_dir, project_dir=project_dir)
-    return rendered
+    # a preview, maybe before the checkout is cloned: a missing build folder is lint's error, a warning here
+    missing = missing_build_folders(profile, rendered.compose, os.path.isdir, repo_dir=target.repo_dir)
+    paths = paths_from(profile, target.repo_dir)
+    notes = [f"relative paths resolved against {paths}"] if paths else []
+    notes += [f"warning: {p.render()}" for p in missing]
+    return rendered, notes
 
 
 def write_rendered(rendered: Rendered, folder: Path) -> tuple[Path, Path]:

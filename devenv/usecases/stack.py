@@ -77,7 +77,7 @@ def status(ctx: AppContext) -> StatusReport:
     )
 
 
-def down(ctx: AppContext, *, volumes: bool, confirm: Callable[[str], bool]) -> None:
+def down(ctx: AppContext, *, volumes: bool, confirm: Callable[[str], bool], images: bool = False) -> None:
     from devenv.usecases.data import compose_or_fail
 
     ws, state = open_existing(ctx)
@@ -93,7 +93,11 @@ def down(ctx: AppContext, *, volumes: bool, confirm: Callable[[str], bool]) -> N
             state.seed_status = {}
             ws.save(state)
         args = ["down", "--remove-orphans", *(["--volumes"] if volumes else [])]
-        compose_or_fail(ctx, files, args)
+        # --images: the images compose built for this project (named after it); pulled and re-tagged ones stay
+        compose_or_fail(ctx, files, [*args, *(["--rmi", "local"] if images else [])])
+        if images:  # the next `up` builds them again
+            state.built = {}
+            ws.save(state)
 
 
 def reset(

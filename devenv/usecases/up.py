@@ -62,6 +62,7 @@ def up(
         with ws.lock("up"):
             profile_ref = follow(ctx, ws, profile_ref, frozen=frozen)  # the lock says which profile content
             prep = prepare(ctx, profile_ref=profile_ref, sets=sets or {}, repo_dir=repo_dir, ask=ask)
+            ctx.workspaces.remember(prep.workspace.root)  # for `devenv ls`
             result = converge(
                 ctx,
                 prep,
@@ -126,7 +127,7 @@ def converge(
     if stale:
         if progress:
             progress("building " + ", ".join(stale), statuses)
-        _build(ctx, prep.files, stale)
+        _build(ctx, prep.files, stale, progress)
         for name in stale:
             state.built[name] = fingerprints[name]
         prep.workspace.save(state)
@@ -163,16 +164,15 @@ def _statuses(ctx: AppContext, project: str, services: list[str]) -> dict[str, S
     return service_statuses(containers, services)
 
 
-def _build(ctx: AppContext, files: ComposeFiles, services: list[str]) -> None:
-    done = ctx.compose.run(files, ["build", *services])
-    if not done.ok:
-        # the failing step's own output may be on stdout (the classic builder) and the verdict on stderr
-        lines = [*done.stdout.strip().splitlines()[-LOG_LINES:], *done.stderr.strip().splitlines()[-LOG_LINES:]]
-        raise StackFailure(
-            f"building {', '.join(services)} failed",
-            hint="fix the Dockerfile or build context, then run `devenv up` again",
-            details=["build output (last lines):", *[line for line in lines if line.strip()]],
-        )
+def _build(ctx: AppContext, files: ComposeFiles, services: list[str], progress: Progress | None) -> None:
+    """Build with each image's current step and elapsed time shown (usecases/building.py)."""
+    from devenv.usecases.building import as_statuses, build_images
+
+    def show(lines: dict[str, str]) -> None:
+        if progress:
+            progress("building " + ", ".join(services), as_statuses(lines))
+
+    build_images(ctx, files, services, progress=show)
 
 
 def _start_and_wait(

@@ -29,7 +29,7 @@ def test_no_terminal_and_no_profile_names_the_flag_and_lists_the_profiles(
     done = cli("init", "--dir", "ws", env={"DEVENV_PROFILE_SOURCES": str(profile_path.parent)})
     assert done.code == 2
     assert "error: which profile? there is no terminal to ask" in done.err
-    assert "hint: pass --profile NAME; available: example, tiny" in done.err
+    assert "hint: pass --profile NAME; available: tiny, example" in done.err  # the team's first
     assert not (tmp_path / "ws").exists()
 
 

@@ -16,7 +16,6 @@ from tests.helpers.common import write_yaml
 from tests.helpers.init import PYTHON, question_profile, teardown
 from tests.helpers.stack import devenv, free_port
 
-DOWN = "\x1b[B"
 ENTER = "\r"
 CTRL_C = "\x03"
 
@@ -68,9 +67,8 @@ def test_choose_answer_interrupt_resume_and_no_op(ws: Path, sources: Path) -> No
     child = spawn(ws, sources)
     child.expect("doctor: Docker, compose and git are ready")
     child.expect("Which profile?")
+    child.expect("tiny — One busybox web page and its db")  # the team's first, preselected
     child.expect("example — Five linked services")
-    child.expect("tiny — One busybox web page and its db")
-    child.send(DOWN)
     child.send(ENTER)
     child.expect("What the web page greets you with")
     child.send(CTRL_C)
@@ -101,6 +99,19 @@ def test_choose_answer_interrupt_resume_and_no_op(ws: Path, sources: Path) -> No
     assert finish(child) == 0
 
 
+@pytest.mark.integration  # doctor checks the engine before the picker
+def test_the_picker_points_at_the_teams_profile_not_example(ws: Path, sources: Path) -> None:
+    """Configured sources come first: Enter alone picks the team's profile, though `example` sorts before it."""
+    child = spawn(ws, sources)
+    child.expect("Which profile?")
+    child.expect("tiny — One busybox web page and its db")
+    child.expect("example — Five linked services")
+    child.send(ENTER)  # nothing moved the pointer
+    child.expect("What the web page greets you with")  # tiny's first question, not example's
+    child.send(CTRL_C)
+    assert finish(child) == 130
+
+
 def test_without_a_terminal_a_missing_answer_fails_naming_the_flag(tmp_path: Path, sources: Path) -> None:
     done = devenv(
         "init", "--profile", "tiny", "--dir", str(tmp_path / "ws"), cwd=tmp_path,
@@ -111,4 +122,4 @@ def test_without_a_terminal_a_missing_answer_fails_naming_the_flag(tmp_path: Pat
     assert "hint: pass --set greeting=VALUE" in done.err
     assert not (tmp_path / "ws").exists()
     done = devenv("init", "--dir", str(tmp_path / "ws"), cwd=tmp_path, env={"DEVENV_PROFILE_SOURCES": str(sources)})
-    assert done.code == 2 and "pass --profile NAME; available: example, tiny" in done.err
+    assert done.code == 2 and "pass --profile NAME; available: tiny, example" in done.err  # the team's first

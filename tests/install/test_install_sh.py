@@ -129,6 +129,10 @@ def test_install_from_a_checkout_then_rerun_does_nothing(run: Run, home: Path) -
     first = run("--yes")
     assert first.returncode == 0, first.stderr
     assert "installing devenv 0.1.0 (linux/" in first.stdout
+    # after "Proceed?" each long step says what it is doing, in order, and pip how long it took
+    steps = ["  creating a virtual environment in ", "  upgrading pip in it...", "    done in ", "  installing devenv"]
+    assert [first.stdout.find(step) for step in steps] == sorted(first.stdout.find(step) for step in steps)
+    assert first.stdout.count("s (pip's log: ") == 2 and -1 not in [first.stdout.find(step) for step in steps]
     link = home / ".local/bin/devenv"
     assert link.is_symlink() and os.readlink(link) == str(data_dir(home) / "venv/bin/devenv")
     assert version_of(home) == "devenv 0.1.0"
@@ -144,7 +148,7 @@ def test_install_from_a_checkout_then_rerun_does_nothing(run: Run, home: Path) -
 
     dry = run("--dry-run", "--force")
     assert dry.returncode == 0 and "dry run: nothing was changed" in dry.stdout
-    assert "would run:" in dry.stdout
+    assert "would run:" in dry.stdout and "upgrading pip in it..." not in dry.stdout
     assert tree(home) == before
 
     forced = run("--yes", "--force")

@@ -23,6 +23,15 @@ TEXT = DOC.read_text(encoding="utf-8")
 FILE_HEADER = re.compile(r"# file: (?P<name>[\w.-]+\.yaml)$")
 
 
+def make_build_folders(block: str, root: Path) -> None:
+    """The build folders a doc profile names (lint checks they exist), next to it as in a real checkout."""
+    for service in (yaml.safe_load(block).get("services") or {}).values():
+        build = (service or {}).get("build")
+        context = build.get("context") if isinstance(build, dict) else build
+        if isinstance(context, str) and "${" not in context:
+            (root / context).mkdir(parents=True, exist_ok=True)
+
+
 def mapping_form(spec: Spec) -> Obj:
     """The mapping alternative of a key that also has a short form (`build: app` or `build: {...}`)."""
     assert isinstance(spec, OneOf)
@@ -125,6 +134,7 @@ def test_the_complete_example_has_five_linked_services() -> None:
 def test_each_complete_profile_in_the_doc_lints_clean(block: str, tmp_path: Path, cli: Callable[..., Result]) -> None:
     path = tmp_path / f"{profile_id(block)}.yaml"
     path.write_text(block, encoding="utf-8")
+    make_build_folders(block, tmp_path)
     result = cli("profile", "lint", str(path))
     assert result.code == 0, result.err
     assert result.out == f"ok: {path}\n"
@@ -138,6 +148,7 @@ def test_profiles_written_as_files_lint_clean_together(tmp_path: Path, cli: Call
         if header:
             files.append(tmp_path / header["name"])
             files[-1].write_text(block, encoding="utf-8")
+            make_build_folders(block, tmp_path)
     assert len(files) >= 2
     result = cli("profile", "lint", *map(str, files))
     assert result.code == 0, result.err

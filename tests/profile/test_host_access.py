@@ -178,6 +178,7 @@ def test_profiles_pass_when_the_access_is_inside_or_granted(tmp_path: Path, cli:
         **var("./more:/more"),
     )
     path = setup(tmp_path, data)
+    (path.parent / "app").mkdir()  # lint checks a build folder exists
     lint = cli("profile", "lint", str(path), cwd=path.parent)
     assert lint.code == 0, lint.out + lint.err
 

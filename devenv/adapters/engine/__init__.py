@@ -66,6 +66,10 @@ class Engine:
         result = self.get(f"/containers/{quote(container_id)}/json")
         return result if isinstance(result, dict) else None
 
+    def containers_labelled(self, key: str) -> list[dict[str, Any]]:
+        """Every container (stopped ones too) that carries the label `key`, whatever its value."""
+        return list(self.get("/containers/json", {"all": "1", "filters": json.dumps({"label": [key]})}) or [])
+
     def all_containers(self) -> list[dict[str, Any]]:
         return list(self.get("/containers/json", {"all": "0"}) or [])
 

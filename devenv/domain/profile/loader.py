@@ -5,6 +5,7 @@ Reading files is injected (`ReadProfile`), so this module stays pure and is test
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -31,9 +32,31 @@ def parse_profile_document(text: str, file: str) -> Located:
         # a profile that extends another may leave nested required keys (healthcheck.test, build.context)
         # to its base: those are checked again on the merged document
         problems = [p for p in problems if not (p.code == "required" and p.path)]
+    if problems and looks_like_compose(doc.value):
+        hint = f"try `devenv profile new NAME --from-compose {file}`"
+        message = "this looks like a compose file, not a devenv profile"
+        raise ProfileError([Problem(message, Location(file, 1, 1), hint=hint, code="compose-file")])
     if problems:
         raise ProfileError(problems)
     return doc
+
+
+_PROFILE_ONLY = {"variables", "seed", "extends", "repo", "host_access", "parity", "requires", "description"}
+_COMPOSE_ONLY = {"volumes", "networks", "configs", "secrets", "include"}
+_SEMVER_START = re.compile(r"\d+\.\d+\.\d+")
+
+
+def looks_like_compose(value: Any) -> bool:
+    """A document that failed as a profile but reads as a compose file: services, none of a profile's own
+    keys, and a compose mark (a top-level volumes/networks/x- key), or neither a name nor a semantic version."""
+    if not isinstance(value, dict) or not isinstance(value.get("services"), dict):
+        return False
+    keys = {str(k) for k in value}
+    if keys & _PROFILE_ONLY:
+        return False
+    marked = bool(keys & _COMPOSE_ONLY) or any(k.startswith("x-") for k in keys)
+    versioned = bool(_SEMVER_START.match(str(value.get("version", ""))))
+    return marked or ("name" not in keys and not versioned)
 
 
 def load_profile(ref: str, read: ReadProfile, *, devenv_version: str) -> Profile:

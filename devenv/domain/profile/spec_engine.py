@@ -54,6 +54,10 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
+_YAML_TRUE = ("yes", "on", "true", "y")
+_YAML_FALSE = ("no", "off", "false", "n")
+
+
 def _wrong(value: Any, spec: Spec, path: PathKey, doc: Located, problems: list[Any]) -> None:
     problems.append(doc.problem(path, f"expected {spec.expects()}, got {_type_name(value)}", code="type"))
 
@@ -66,6 +70,13 @@ class Str(Spec):
     description: str = ""
 
     def check(self, value: Any, path: PathKey, doc: Located, problems: list[Any]) -> None:
+        if isinstance(value, bool):
+            problems.append(
+                doc.problem(
+                    path, f"expected text, got {_type_name(value)}", hint=self._quote_hint(value, path), code="type"
+                )
+            )
+            return
         if not isinstance(value, str):
             _wrong(value, self, path, doc, problems)
             return
@@ -78,6 +89,15 @@ class Str(Spec):
 
     def expects(self) -> str:
         return "text"
+
+    def _quote_hint(self, value: bool, path: PathKey) -> str:
+        """YAML 1.1 reads an unquoted yes/no/on/off/true/false as a boolean: say how to keep the text."""
+        words = _YAML_TRUE if value else _YAML_FALSE
+        meant = next((e for e in self.enum if e.lower() in words), None)
+        key = path[-1] if path and isinstance(path[-1], str) else None
+        if meant is not None and key is not None:
+            return f'YAML reads an unquoted {meant} as {str(value).lower()}; write {key}: "{meant}"'
+        return "YAML reads an unquoted yes, no, on, off, true or false as a boolean; quote it to keep the text"
 
     def schema(self) -> JsonSchema:
         out: JsonSchema = {"type": "string"}

@@ -4,7 +4,9 @@
     GET /healthz  200 while the process is up; depends on nothing else, so start-up order cannot deadlock
 
 Environment: DATABASE_URL, REDIS_URL, BROKER_URL (each optional: a missing one is reported, not fatal),
-PORT (default 8000), LOG_LEVEL (default INFO). One log line per request on stdout.
+PORT (default 8000), LOG_LEVEL (default INFO). One log line per request on stdout, except the container's
+own health checks (they say so with the HEALTH_CHECK_HEADER): those are logged at DEBUG only, so the access
+log shows what people and services asked, not a probe every second. A failing health check is logged.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from app import checks
 from app.config import redact, setup_logging
 
 DEFAULT_PORT = 8000
+HEALTH_CHECK_HEADER = "X-Health-Check"  # sent by app.healthcheck
 log = logging.getLogger("app.web")
 
 
@@ -46,7 +49,9 @@ class Handler(BaseHTTPRequestHandler):
             status, body = 404, {"error": f"no such path: {path}"}
         self._send_json(status, body)
         elapsed_ms = (time.monotonic() - started) * 1000
-        log.info('%s "%s" %d %.0fms', self.client_address[0], self.requestline, status, elapsed_ms)
+        probe = path == "/healthz" and status == 200 and self.headers.get(HEALTH_CHECK_HEADER) is not None
+        level = logging.DEBUG if probe else logging.INFO
+        log.log(level, '%s "%s" %d %.0fms', self.client_address[0], self.requestline, status, elapsed_ms)
 
     def _send_json(self, status: int, body: Any) -> None:
         data = json.dumps(body).encode() + b"\n"
