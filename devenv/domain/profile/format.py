@@ -17,6 +17,7 @@ from devenv.domain.profile.spec_engine import (
     Scalar,
     Str,
 )
+from devenv.domain.profile.watch import WATCH
 
 NAME = r"[a-z0-9][a-z0-9_-]*"
 SERVICE_NAME = r"[a-z0-9][a-z0-9_-]*"
@@ -121,6 +122,7 @@ SERVICE = Obj(
         "privileged": Bool(description="Needs host_access approval."),
         "network_mode": Str(description='"host", or a container outside this stack, needs host_access approval.'),
         "pid": Str(description='"host", or a container outside this stack, needs host_access approval.'),
+        "watch": WATCH,
     },
     name="a service",
     exclusive=(),

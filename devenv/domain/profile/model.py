@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
+from devenv.domain.profile.watch import WatchRule, watch_rules
 from devenv.domain.yamldoc import Located
 
 Command = str | tuple[str, ...]
@@ -64,6 +65,7 @@ class Service:
     privileged: bool = False
     network_mode: str | None = None
     pid: str | None = None
+    watch: tuple[WatchRule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -281,4 +283,5 @@ def _service(name: str, raw: dict[str, Any], base_of: Any) -> Service:
         privileged=bool(raw.get("privileged", False)),
         network_mode=raw.get("network_mode"),
         pid=raw.get("pid"),
+        watch=watch_rules(raw.get("watch"), lambda i: base_of(("services", name, "watch", i))),
     )

@@ -16,6 +16,7 @@ from typing import Any
 
 from devenv.domain.profile.model import Command, Mount, Profile, Service
 from devenv.domain.profile.variables import interpolate, secret_env_name
+from devenv.domain.profile.watch import render_watch
 from devenv.domain.stack.dotenv import dotenv_text
 from devenv.domain.stack.names import (
     DEVENV_SERVICE_LABEL,
@@ -173,6 +174,10 @@ class _Renderer:
             out["privileged"] = True
         if service.profiles:
             out["profiles"] = list(service.profiles)
+        if service.watch:
+            out["develop"] = render_watch(
+                service.watch, lambda p, b, i: self.resolve(p, b, (*base, "watch", i)).replace("$", "$$")
+            )
         own_labels = {k: self.compose_text(v) for k, v in service.labels}
         out["labels"] = {**own_labels, **labels, DEVENV_SERVICE_LABEL: name}
         if service.image and service.build:
