@@ -49,6 +49,9 @@ def up(
             help="Delete and re-create volumes whose configuration changed (their data is lost).",
         ),
     ] = False,
+    watch: Annotated[
+        bool, typer.Option("--watch", help="Then sync code changes as you save them (Ctrl-C stops watching).")
+    ] = False,
 ) -> None:
     """Bring the stack up: converge, wait until healthy, seed once, print the URLs."""
     from devenv.cli.approval import set_up_approval
@@ -74,6 +77,10 @@ def up(
     finally:
         view.close()
     print_up_result(result)
+    if watch:
+        from devenv.cli.watch import follow
+
+        follow(app_ctx, services)
 
 
 def print_up_result(result: UpResult) -> None:
