@@ -147,3 +147,45 @@ def test_a_good_watch_rule_lints_clean(tmp_path: Path, cli: Callable[..., Result
     path = write_yaml(tmp_path / "shop.yaml", profile({"watch": [SYNC, {"action": "rebuild", "path": "app"}]}))
     done = cli("profile", "lint", str(path), cwd=tmp_path)
     assert done.code == 0, done.err
+
+
+# -- code: the platform's code shipped with the profile, copied into the workspace by init --------------
+
+CODE = {"from": "app", "to": "src", "tests": "devenv run web ./run_tests.sh"}
+
+
+def test_paths_under_the_shipped_code_move_into_the_workspace_copy(tmp_path: Path) -> None:
+    data = profile({"volumes": ["./app:/srv:ro"], "watch": [{"action": "rebuild", "path": "app/Dockerfile"}]})
+    path = write_yaml(tmp_path / "shop.yaml", {**data, "code": CODE})
+    loaded = load_profile(str(path), ProfileFiles([], tmp_path).read, devenv_version=__version__)
+    target = RenderTarget(project="shop-dev", workspace="ws-1", code_dir="/ws/src")
+    web = render(loaded, {}, target).compose["services"]["web"]
+    assert web["build"]["context"] == "/ws/src"
+    assert web["volumes"] == ["/ws/src:/srv:ro"]
+    assert web["develop"]["watch"][0]["path"] == "/ws/src/Dockerfile"
+    # without a copy (profile render, a plain up) the paths stay where the profile is
+    alone = render(loaded, {}, RenderTarget(project="shop-dev", workspace="ws-1")).compose["services"]["web"]
+    assert alone["build"]["context"] == f"{tmp_path}/app"
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ({"from": "../elsewhere"}, "code.from: code.from '../elsewhere' is outside the profile's folder"),
+        ({"from": "/etc"}, "code.from '/etc' is outside the profile's folder"),
+        ({"from": "app", "to": ".."}, "code.to: '..' is not a folder name in the workspace"),
+    ],
+)
+def test_lint_keeps_the_shipped_code_inside_the_profile_folder(
+    tmp_path: Path, cli: Callable[..., Result], code: dict[str, str], message: str
+) -> None:
+    path = write_yaml(tmp_path / "shop.yaml", {**profile({}), "code": code})
+    done = cli("profile", "lint", str(path), cwd=tmp_path)
+    assert done.code == 1, done.out
+    assert message in done.err
+
+
+def test_a_profile_has_a_repo_or_ships_its_code_not_both(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    path = write_yaml(tmp_path / "shop.yaml", {**profile({}), "repo": "https://git.example/x.git", "code": CODE})
+    done = cli("profile", "lint", str(path), cwd=tmp_path)
+    assert done.code == 1 and "'repo' and 'code' cannot both be set" in done.err

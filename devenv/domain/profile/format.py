@@ -5,6 +5,7 @@ docs/profiles.md explains every key; a test checks that each key here is documen
 
 from __future__ import annotations
 
+from devenv.domain.profile.code import CODE
 from devenv.domain.profile.spec_engine import (
     AnyValue,
     Bool,
@@ -191,6 +192,7 @@ PROFILE = Obj(
         "requires": Str(pattern=REQUIRES, pattern_hint="a version requirement like >=0.1"),
         "extends": Str(description="Another profile this one builds on: a path or a profile name."),
         "repo": REPO,
+        "code": CODE,
         "variables": MapOf(VARIABLE, key_pattern=VARIABLE_NAME, key_hint="a variable name"),
         "services": MapOf(
             SERVICE,
@@ -204,6 +206,7 @@ PROFILE = Obj(
     },
     required=("name", "version"),
     name="the profile",
+    exclusive=(("repo", "code"),),
 )
 
 

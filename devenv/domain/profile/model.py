@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
+from devenv.domain.profile.code import Code, code_of
 from devenv.domain.profile.watch import WatchRule, watch_rules
 from devenv.domain.yamldoc import Located
 
@@ -122,6 +123,7 @@ class Profile:
     seed: tuple[SeedTask, ...] = ()
     host_access: dict[str, HostAccess] = field(default_factory=dict)
     parity: dict[str, Any] | None = None
+    code: Code | None = None  # the platform's code, shipped with the profile (copied by init)
     files: tuple[str, ...] = ()  # the profile file first, then each profile it extends
     doc: Located | None = field(default=None, compare=False, repr=False)
 
@@ -226,6 +228,7 @@ def build_profile(doc: Located, files: tuple[str, ...]) -> Profile:
         seed=seed,
         host_access=host_access,
         parity=data.get("parity"),
+        code=code_of(data.get("code"), base_of(("code",))),
         files=files,
         doc=doc,
     )

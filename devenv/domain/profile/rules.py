@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from devenv.domain.profile.code import check_code
 from devenv.domain.profile.hostaccess import check_declared
 from devenv.domain.profile.model import Profile
 from devenv.domain.profile.variables import AnswerError, coerce, env_var_name, scan
@@ -27,6 +28,7 @@ def validate_profile(profile: Profile, doc: Located, *, devenv_version: str) -> 
     problems += _check_groups(profile, doc)
     problems += _check_parity(profile, doc)
     problems += check_watch(profile, doc)
+    problems += check_code(profile, doc)
     return problems
 
 

@@ -1,8 +1,9 @@
 """How code reaches a running service: a service's `watch:` rules, rendered to compose's `develop.watch`.
 
 A rule names a folder (or file) of the platform checkout and what `docker compose watch` does when it
-changes: copy it into the container (`sync`), copy it and restart the container (`sync+restart`), or
-rebuild the image and recreate the container (`rebuild`). Paths start where `build:` paths start (the
+changes: copy it into the container (`sync`), copy it and restart the container (`sync+restart`), restart
+the container (`restart`, for a path it bind-mounts), or rebuild the image and recreate the container
+(`rebuild`). Paths start where `build:` paths start (the
 platform checkout, or the profile's folder for a profile without `repo`); a path outside the checkout is
 host access (hostaccess.py checks it like a bind mount's source). Pure: no I/O.
 """
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from devenv.domain.yamldoc import Located, PathKey
     from devenv.errors import Problem
 
-ACTIONS = ("sync", "sync+restart", "rebuild")
+ACTIONS = ("sync", "sync+restart", "restart", "rebuild")
 SYNC_ACTIONS = ("sync", "sync+restart")
 # what a watched folder holds that is not source: dependencies, VCS data, build outputs, caches
 DEFAULT_IGNORES = (
@@ -41,7 +42,8 @@ RULE = Obj(
         "action": Str(
             enum=ACTIONS,
             description="sync: copy changed files into the container; sync+restart: copy, then restart the "
-            "container; rebuild: rebuild the image and recreate the container.",
+            "container; restart: only restart it (for a bind-mounted path); rebuild: rebuild the image and "
+            "recreate the container.",
         ),
         "path": Str(
             description="The folder or file to watch, relative to the platform repo (or to the profile's "
@@ -130,11 +132,11 @@ def check_watch(profile: Profile, doc: Located) -> list[Problem]:
                         code="watch-target",
                     )
                 )
-            elif rule.action == "rebuild" and rule.target is not None:
+            elif rule.action not in SYNC_ACTIONS and rule.target is not None:
                 problems.append(
                     doc.problem(
                         (*path, "target"),
-                        "a 'rebuild' rule has no target: it rebuilds the image from its build context",
+                        f"a '{rule.action}' rule has no target: it copies no files into the container",
                         hint="drop target:, or use action: sync to copy files into the container",
                         code="watch-target",
                     )
