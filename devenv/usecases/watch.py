@@ -25,6 +25,8 @@ from devenv.usecases.workspace import Prepared, prepare
 POLL_SECONDS = 0.25
 CHECK_SECONDS = 120.0  # how long a restarted or rebuilt service may take to be ready again
 LOG_LINES = 20
+STOPPED_TEXTS = ("is not running", "in a stopped state")  # the engine refusing to copy into a stopped container
+REVIVE_AFTER = 2.0  # seconds after a crash report from which such a refusal is a new save
 
 
 @dataclass(frozen=True)
@@ -99,12 +101,16 @@ class _Follower:
         self.checks: dict[str, tuple[float, bool]] = {}  # service -> (since, recreated)
         self.down: set[str] = set()  # services a change stopped: compose cannot copy files into them
         self.revive: list[str] = []  # stopped services a later change was meant for: recreate them
+        self.down_since = 0.0
 
     def on(self, event: WatchEvent) -> None:
         say = self.report
         if event.kind == "enabled":
             say(WatchNote("", "watching: save a file and it reaches the container; Ctrl-C stops watching", "ok"))
         elif event.kind == "synced":
+            if event.services[0] in self.down:  # the save meant to fix it: a stopped container takes no files
+                self.revive = sorted(self.down)
+                return
             say(WatchNote(event.services[0], f"synced {event.changes} change{'s' if event.changes != 1 else ''}"))
         elif event.kind == "restarted":
             for name in event.services:
@@ -118,8 +124,11 @@ class _Follower:
                 say(WatchNote(name, "built; recreating the container"))
                 self.checks[name] = (time.time(), True)
         elif event.kind in ("warning", "error"):
-            if self.down and "is not running" in event.text:
-                self.revive = sorted(self.down)  # the next save, for a service that crashed on the last one
+            if self.down and any(t in event.text for t in STOPPED_TEXTS):
+                # compose could not copy into a service a change stopped: right after the crash, that is the
+                # same change; later, it is the save meant to fix it, so recreate the service now
+                if time.time() - self.down_since > REVIVE_AFTER:
+                    self.revive = sorted(self.down)
                 return
             self.errors.append(event.text)
             say(WatchNote("", event.text, "warn" if event.kind == "warning" else "error", tuple(self.output)))
@@ -154,6 +163,7 @@ class _Follower:
                     )
                 )
                 self.down.add(name)
+                self.down_since = time.time()
             elif now - since > CHECK_SECONDS:
                 self.report(WatchNote(name, f"still {st.shown_state} {CHECK_SECONDS:.0f} s after the change", "warn"))
             else:
