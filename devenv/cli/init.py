@@ -92,7 +92,7 @@ def _closing(app: AppContext, result: InitResult) -> None:
     typer.echo("Next:")
     commands = [] if result.root == app.cwd.resolve() else [(f"cd {result.root}", "go to the workspace")]
     if code is not None and code.watched:
-        commands.append(("devenv watch", "put each saved edit into the running services"))
+        commands.append(("devenv watch", "sync, restart or rebuild as you save (the profile's watch rules)"))
     if code is not None and code.tests:
         commands.append((code.tests, "run the code's tests against the live services"))
     commands += [
