@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import codecs
+import os
+import select
+import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -35,6 +39,12 @@ class Compose:
         """Captured runs get /dev/null as stdin (a compose question is answered "no", never hangs unseen);
         `capture=False` is for the pass-through commands only (exec, run, logs): they get the terminal."""
         return self.runner.run([*self.base_argv(files), *args], capture=capture, env=env)
+
+    def watch(self, files: ComposeFiles, services: Sequence[str]) -> Watching:
+        """Start `docker compose watch` on a running stack. Its stdin is /dev/null and its output a pipe, so
+        it never sees the user's terminal (no interactive menu, no raw mode to restore)."""
+        argv = [*self.base_argv(files), "watch", "--no-up", *services]
+        return Watching(self.runner, self.runner.spawn(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT))
 
     def version(self) -> str:
         done = self.runner.run(["docker", "compose", "version", "--short"])
@@ -81,6 +91,41 @@ _ENGINE_ENV = ("PATH", "HOME", "USER", "LANG", "LC_ALL", "TMPDIR", "XDG_RUNTIME_
 def _engine_env(env: Mapping[str, str]) -> dict[str, str]:
     """What the docker CLI needs to find itself and the engine (DOCKER_*), and nothing of the user's own."""
     return {k: v for k, v in env.items() if k in _ENGINE_ENV or k.startswith("DOCKER_")}
+
+
+class Watching:
+    """A running `docker compose watch`: its output line by line, and a stop that always reaps it."""
+
+    def __init__(self, runner: ProcessRunner, proc: subprocess.Popen[str]) -> None:
+        self.runner = runner
+        self.proc = proc
+        self.pending = ""
+        self.decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+
+    def lines(self, timeout: float) -> list[str] | None:
+        """The complete lines compose printed within `timeout` seconds ([] if none); None once it ended."""
+        assert self.proc.stdout is not None
+        fd = self.proc.stdout.fileno()
+        ready, _, _ = select.select([fd], [], [], timeout)
+        if not ready:
+            return []
+        data = os.read(fd, 65536)
+        text = self.pending + self.decoder.decode(data, final=not data)
+        if not data:
+            self.pending = ""
+            self.proc.wait()
+            return [text] if text else None
+        *complete, self.pending = text.split("\n")
+        return complete
+
+    @property
+    def returncode(self) -> int | None:
+        return self.proc.poll()
+
+    def stop(self) -> None:
+        self.runner.stop(self.proc)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
 
 
 def _first_line(text: str) -> str:

@@ -38,3 +38,17 @@ def read_text(path: Path, *, what: str = "file") -> str:
         raise UserError(f"{what} is not UTF-8 text: {path} ({exc.reason} at byte {exc.start})") from exc
     except OSError as exc:
         raise UserError(f"cannot read {what} {path}: {exc.strerror}") from exc
+
+
+def copy_tree(source: Path, target: Path, *, ignore: tuple[str, ...] = ()) -> None:
+    """Copy a folder to `target` (which must not exist) all at once: into a temp folder beside it, then a
+    rename, so an interrupted copy never leaves half a folder where the whole one is expected."""
+    import shutil
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        shutil.copytree(source, tmp / "copy", ignore=shutil.ignore_patterns(*ignore), symlinks=True)
+        os.replace(tmp / "copy", target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

@@ -95,8 +95,15 @@ def _closing(app: AppContext, result: InitResult) -> None:
         width = max(len(n) for n in urls)
         for name, links in urls.items():
             typer.echo(f"  {name.ljust(width)}  {'  '.join(links)}")
+    code = result.code
+    if code is not None:
+        typer.echo(f"Your code is in {code.folder}: edit it there.")
     typer.echo("Next:")
     commands = [] if result.root == app.cwd.resolve() else [(f"cd {result.root}", "go to the workspace")]
+    if code is not None and code.watched:
+        commands.append(("devenv watch", "sync, restart or rebuild as you save (the profile's watch rules)"))
+    if code is not None and code.tests:
+        commands.append((code.tests, "run the code's tests against the live services"))
     commands += [
         ("devenv status", "every service's state and URLs"),
         (f"devenv logs -f {main}", f"follow the {main} service's logs"),

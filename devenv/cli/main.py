@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from devenv import __version__
-from devenv.cli import doctor, housekeeping, init, parity, profile, source, stack, update
+from devenv.cli import doctor, housekeeping, init, parity, profile, source, stack, update, watch
 from devenv.cli.quiet import QuietExit
 from devenv.cli.workspace_option import WorkspaceGroup
 from devenv.context import AppContext
@@ -80,6 +80,7 @@ def _command_modules() -> list[Callable[[typer.Typer], None]]:
         source.register,
         update.register,
         housekeeping.register,
+        watch.register,
     ]
 
 

@@ -60,6 +60,9 @@ def up(
     frozen: Annotated[
         bool, typer.Option("--frozen", help="Fail if anything would change the profile lock (for CI).")
     ] = False,
+    watch: Annotated[
+        bool, typer.Option("--watch", help="Then sync code changes as you save them (Ctrl-C stops watching).")
+    ] = False,
 ) -> None:
     """Bring the stack up: converge, wait until healthy, seed once, print the URLs."""
     from devenv.cli.approval import set_up_approval
@@ -68,6 +71,10 @@ def up(
     from devenv.usecases.up import up as do_up
 
     app_ctx: AppContext = ctx.obj
+    if as_json and watch:
+        from devenv.errors import UserError
+
+        raise UserError("--json and --watch do not go together", hint="run `devenv up --json`, then `devenv watch`")
     set_up_approval(app_ctx, trust_host_access)
     view = ProgressView()
     try:
@@ -92,6 +99,10 @@ def up(
 
         return echo_up(app_ctx, "up", result)
     print_up_result(result)
+    if watch:
+        from devenv.cli.watch import follow
+
+        follow(app_ctx, services)
 
 
 def print_up_result(result: UpResult) -> None:

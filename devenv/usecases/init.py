@@ -21,6 +21,7 @@ from devenv.domain.profile.answers import Answers
 from devenv.errors import Interrupted, UserError
 from devenv.usecases.answers import collect_answers, listing, read_answers_file
 from devenv.usecases.clone import check_clone_target, clone_into, finish_interrupted_clone
+from devenv.usecases.code import CodeInfo, copy_code
 
 if TYPE_CHECKING:
     from devenv.context import AppContext
@@ -54,6 +55,7 @@ class InitResult:
     dry_run: bool = False
     resumed_at: str | None = None  # the first step this run had to do, when an earlier run did some
     all_done_before: bool = False  # every step had finished: this run only checked the stack
+    code: CodeInfo | None = None  # the code the profile ships, copied into the workspace
 
 
 @dataclass
@@ -194,6 +196,7 @@ class _Init:
         result.profile = prof.name
         if prof.repo is not None and not (record.done("clone") and (self.root / ".git").exists()):
             self.clone(prof.repo)
+        result.code = copy_code(prof, self.root, dry_run=self.dry_run, out=out)
         ws = self.ctx.workspace_at(self.root)
         if not record.done("answers") or self.given.sets or self.given.file or not ws.exists():
             if record.done("answers") and ws.exists():

@@ -181,7 +181,14 @@ def _render(
     else:
         repo = str(ws.root) if profile.repo else None
     key = ws.ensure_key() if key is None else key
-    target = RenderTarget(project=project, workspace=workspace_id, repo_dir=repo, secret_key=key)
+    code_dir = ws.root / profile.code.to if profile.code else None  # the code init copied, once it is there
+    target = RenderTarget(
+        project=project,
+        workspace=workspace_id,
+        repo_dir=repo,
+        secret_key=key,
+        code_dir=str(code_dir) if code_dir and code_dir.is_dir() else None,
+    )
     rendered = render(profile, values, target)
     # the authoritative host-access gate: on what compose will read, before anything is written
     guard(ctx, profile, rendered.compose, repo_dir=repo, project_dir=ws.compose_file.parent)

@@ -5,6 +5,7 @@ docs/profiles.md explains every key; a test checks that each key here is documen
 
 from __future__ import annotations
 
+from devenv.domain.profile.code import CODE
 from devenv.domain.profile.spec_engine import (
     AnyValue,
     Bool,
@@ -17,6 +18,7 @@ from devenv.domain.profile.spec_engine import (
     Scalar,
     Str,
 )
+from devenv.domain.profile.watch import WATCH
 
 NAME = r"[a-z0-9][a-z0-9_-]*"
 SERVICE_NAME = r"[a-z0-9][a-z0-9_-]*"
@@ -121,6 +123,7 @@ SERVICE = Obj(
         "privileged": Bool(description="Needs host_access approval."),
         "network_mode": Str(description='"host", or a container outside this stack, needs host_access approval.'),
         "pid": Str(description='"host", or a container outside this stack, needs host_access approval.'),
+        "watch": WATCH,
     },
     name="a service",
     exclusive=(),
@@ -193,6 +196,7 @@ PROFILE = Obj(
         "requires": Str(pattern=REQUIRES, pattern_hint="a version requirement like >=0.1"),
         "extends": Str(description="Another profile this one builds on: a path or a profile name."),
         "repo": REPO,
+        "code": CODE,
         "variables": MapOf(VARIABLE, key_pattern=VARIABLE_NAME, key_hint="a variable name"),
         "services": MapOf(
             SERVICE,
@@ -206,6 +210,7 @@ PROFILE = Obj(
     },
     required=("name", "version"),
     name="the profile",
+    exclusive=(("repo", "code"),),
 )
 
 

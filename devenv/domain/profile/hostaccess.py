@@ -117,6 +117,7 @@ def _service_declared(profile: Profile, doc: Located, name: str, service: Servic
             sources.append((path, posixpath.join(build.context, build.dockerfile), "builds with the Dockerfile"))
         elif build.dockerfile.startswith(("/", "~")):  # read from this machine even for a remote context
             sources.append((path, build.dockerfile, "builds with the Dockerfile"))
+    sources += [(("services", name, "watch", i, "path"), w.path, "watches") for i, w in enumerate(service.watch)]
     for path, source, verb in sources:
         if "${" in source:
             problems.append(doc.problem(path, "a host path cannot come from a variable", code="host-access"))
@@ -310,6 +311,11 @@ class _Rendered:
         build = spec.get("build")
         if isinstance(build, Mapping):
             self.build(name, build)
+        for i, rule in enumerate((spec.get("develop") or {}).get("watch") or ()):
+            path = (*base, "watch", i, "path")
+            text = self.literal(path, rule.get("path", ""), "a watched path")
+            if text is not None:
+                self.host_path(name, path, self.absolute(text, project_dir), "watches")
         if spec.get("privileged") is True:
             granted = self.profile.host_access.get(name)
             if not (granted and granted.privileged):

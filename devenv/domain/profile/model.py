@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
+from devenv.domain.profile.code import Code, code_of
+from devenv.domain.profile.watch import WatchRule, watch_rules
 from devenv.domain.yamldoc import Located
 
 Command = str | tuple[str, ...]
@@ -64,6 +66,7 @@ class Service:
     privileged: bool = False
     network_mode: str | None = None
     pid: str | None = None
+    watch: tuple[WatchRule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,7 @@ class Profile:
     seed: tuple[SeedTask, ...] = ()
     host_access: dict[str, HostAccess] = field(default_factory=dict)
     parity: dict[str, Any] | None = None
+    code: Code | None = None  # the platform's code, shipped with the profile (copied by init)
     files: tuple[str, ...] = ()  # the profile file first, then each profile it extends
     doc: Located | None = field(default=None, compare=False, repr=False)
 
@@ -226,6 +230,7 @@ def build_profile(doc: Located, files: tuple[str, ...]) -> Profile:
         seed=seed,
         host_access=host_access,
         parity=data.get("parity"),
+        code=code_of(data.get("code"), base_of(("code",))),
         files=files,
         doc=doc,
     )
@@ -283,4 +288,5 @@ def _service(name: str, raw: dict[str, Any], base_of: Any) -> Service:
         privileged=bool(raw.get("privileged", False)),
         network_mode=raw.get("network_mode"),
         pid=raw.get("pid"),
+        watch=watch_rules(raw.get("watch"), lambda i: base_of(("services", name, "watch", i))),
     )

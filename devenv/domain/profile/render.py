@@ -14,8 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from devenv.domain.profile.code import relocate
 from devenv.domain.profile.model import Command, Mount, Profile, Service
 from devenv.domain.profile.variables import interpolate, secret_env_name
+from devenv.domain.profile.watch import render_watch
 from devenv.domain.stack.dotenv import dotenv_text
 from devenv.domain.stack.names import (
     DEVENV_SERVICE_LABEL,
@@ -38,6 +40,7 @@ class RenderTarget:
     workspace: str  # the label value naming the workspace that owns every resource
     repo_dir: str | None = None  # absolute path of the platform checkout (profiles with a repo)
     secret_key: bytes = b""  # keys the digests of secret values that enter the config hashes
+    code_dir: str | None = None  # the workspace's copy of the profile's `code:`, when it has one
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,7 @@ class _Renderer:
         if root is None:
             self.fail(path, "a relative path needs the platform repo's location", hint="pass --repo-dir")
             return rel
-        return posixpath.normpath(posixpath.join(root, rel))
+        return relocate(posixpath.normpath(posixpath.join(root, rel)), self.profile.code, self.target.code_dir)
 
     # -- services --
     def service(self, name: str, service: Service, labels: dict[str, str]) -> dict[str, Any]:
@@ -173,6 +176,10 @@ class _Renderer:
             out["privileged"] = True
         if service.profiles:
             out["profiles"] = list(service.profiles)
+        if service.watch:
+            out["develop"] = render_watch(
+                service.watch, lambda p, b, i: self.resolve(p, b, (*base, "watch", i)).replace("$", "$$")
+            )
         own_labels = {k: self.compose_text(v) for k, v in service.labels}
         out["labels"] = {**own_labels, **labels, DEVENV_SERVICE_LABEL: name}
         if service.image and service.build:

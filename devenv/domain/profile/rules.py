@@ -7,9 +7,11 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from devenv.domain.profile.code import check_code
 from devenv.domain.profile.hostaccess import check_declared
 from devenv.domain.profile.model import Profile
 from devenv.domain.profile.variables import AnswerError, coerce, env_var_name, scan
+from devenv.domain.profile.watch import check_watch
 from devenv.domain.yamldoc import Located, PathKey
 from devenv.errors import Problem
 
@@ -25,6 +27,8 @@ def validate_profile(profile: Profile, doc: Located, *, devenv_version: str) -> 
     problems += check_declared(profile, doc)
     problems += _check_groups(profile, doc)
     problems += _check_parity(profile, doc)
+    problems += check_watch(profile, doc)
+    problems += check_code(profile, doc)
     return problems
 
 
