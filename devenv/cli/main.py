@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from devenv import __version__
-from devenv.cli import doctor, init, parity, profile, stack
+from devenv.cli import doctor, init, parity, profile, snapshot, stack
 from devenv.context import AppContext
 from devenv.errors import DevenvError, ExitCode, Terminated
 
@@ -62,6 +62,7 @@ def build_app(made: list[AppContext] | None = None) -> typer.Typer:
             made.append(ctx.obj)
 
     app.add_typer(profile.app, name="profile")
+    app.add_typer(snapshot.app, name="snapshot")
     for register in _command_modules():
         register(app)
     return app

@@ -247,13 +247,20 @@ def run(
     raise typer.Exit(run_once(ctx.obj, service, command, tty=sys.stdin.isatty() and sys.stdout.isatty()))
 
 
-def reset(ctx: typer.Context, yes: YesOption = False, timeout: TimeoutOption = 300.0) -> None:
-    """Back to freshly seeded data: delete this workspace's volumes, bring the stack up, seed it again."""
+def reset(
+    ctx: typer.Context,
+    yes: YesOption = False,
+    timeout: TimeoutOption = 300.0,
+    reseed: Annotated[
+        bool, typer.Option("--reseed", help="Delete the data and run the seed again (refreshes the snapshot).")
+    ] = False,
+) -> None:
+    """Back to freshly seeded data: restore the 'seeded' snapshot, or delete the volumes and seed again."""
     from devenv.usecases.stack import reset as do_reset
 
     view = ProgressView()
     try:
-        result = do_reset(ctx.obj, confirm=_confirmer(ctx.obj, yes), progress=view, timeout=timeout)
+        result = do_reset(ctx.obj, confirm=_confirmer(ctx.obj, yes), progress=view, timeout=timeout, reseed=reseed)
     finally:
         view.close()
     print_up_result(result)

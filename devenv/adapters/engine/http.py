@@ -23,7 +23,7 @@ SDK_API_VERSION = "1.24"  # the SDK's minimum: a fixed version means building a 
 class Transport(Protocol):
     host: str
 
-    def request(self, method: str, path: str, query: Mapping[str, str] | None = None) -> Any: ...
+    def request(self, method: str, path: str, query: Mapping[str, str] | None = None, body: Any = None) -> Any: ...
 
 
 def transport_for(host: str, env: Mapping[str, str], timeout: float) -> Transport:
@@ -71,11 +71,17 @@ class StdlibTransport:
             return _UnixConnection(url.path, self.timeout)
         return http.client.HTTPConnection(url.hostname or "localhost", url.port or 2375, timeout=self.timeout)
 
-    def request(self, method: str, path: str, query: Mapping[str, str] | None = None) -> Any:
+    def request(self, method: str, path: str, query: Mapping[str, str] | None = None, body: Any = None) -> Any:
+        """`body`, when given, is sent as JSON (creating a volume or a container)."""
         target = path + ("?" + urlencode(query) if query else "")
+        headers = {"Host": "docker"}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
         conn = self._connection()
         try:
-            conn.request(method, target, headers={"Host": "docker"})
+            conn.request(method, target, body=data, headers=headers)
             response = conn.getresponse()
             body = response.read()
         except (OSError, http.client.HTTPException) as exc:
@@ -113,7 +119,7 @@ class SdkTransport:
         self.timeout = timeout
         self._api: Any = None
 
-    def request(self, method: str, path: str, query: Mapping[str, str] | None = None) -> Any:
+    def request(self, method: str, path: str, query: Mapping[str, str] | None = None, body: Any = None) -> Any:
         if self._api is None:
             import docker
 
@@ -127,7 +133,7 @@ class SdkTransport:
                 raise _unreachable(self.host, exc) from exc
         try:
             url = self._api._url(path.replace("{", "{{").replace("}", "}}"))
-            response = self._api.request(method, url, params=query)
+            response = self._api.request(method, url, params=query, json=body)
         except Exception as exc:
             raise _unreachable(self.host, exc) from exc
         if response.status_code == 404:
