@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -57,8 +58,7 @@ def list_(
     """The workspace's snapshots: name, age, size, profile version."""
     import json
 
-    from devenv.domain.snapshots import human_age, human_size
-    from devenv.usecases.snapshots import list_snapshots
+    from devenv.usecases.snapshots import human_age, human_size, list_snapshots
 
     snaps = list_snapshots(ctx.obj)
     if as_json:
@@ -84,11 +84,35 @@ def list_(
         typer.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
 
 
+@app.command(name="export")
+def export_(
+    ctx: typer.Context,
+    name: NameArgument,
+    file: Annotated[Path, typer.Argument(help="The archive to write (.tar.gz).")],
+) -> None:
+    """Write a snapshot to a compressed archive with a manifest and checksums, to share seeded data."""
+    from devenv.usecases.snapshot_share import export_snapshot
+
+    export_snapshot(ctx.obj, name, file, say=_say)
+    typer.echo(f"Exported snapshot '{name}' to {file}.")
+
+
+@app.command(name="import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="An archive made by `devenv snapshot export`.")],
+) -> None:
+    """Verify an archive in full, then add it as a snapshot (replacing one of the same name)."""
+    from devenv.usecases.snapshot_share import import_snapshot
+
+    snap = import_snapshot(ctx.obj, file, say=_say)
+    typer.echo(f"Imported snapshot '{snap.name}': `devenv snapshot restore {snap.name}` puts it in place.")
+
+
 @app.command()
 def rm(ctx: typer.Context, name: NameArgument) -> None:
     """Delete a snapshot (its record and its volumes in the engine)."""
-    from devenv.domain.snapshots import human_size
-    from devenv.usecases.snapshots import remove
+    from devenv.usecases.snapshots import human_size, remove
 
     snap = remove(ctx.obj, name)
     typer.echo(f"Removed snapshot '{snap.name}' ({human_size(snap.size)} freed).")

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from devenv.adapters.snapshot_store import JOURNAL, SnapshotStore
 from devenv.context import AppContext
 from devenv.domain import snapshots as rules
-from devenv.domain.snapshots import RestoreJournal, Snapshot, SnapVolume
+from devenv.domain.snapshots import RestoreJournal, Snapshot, SnapVolume, human_age, human_size
 from devenv.domain.stack.names import ONEOFF_LABEL, PROJECT_LABEL, SERVICE_LABEL
 from devenv.errors import DevenvError, UserError
 
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from devenv.usecases.workspace import Prepared
 
 Say = Callable[[str], None]
+__all__ = ["human_age", "human_size"]  # how the CLI shows sizes and ages, as the rest of devenv does
 AUTO_ENV = "DEVENV_AUTO_SNAPSHOT"  # "0": no `seeded` snapshot after the first seed
 
 
@@ -135,7 +136,7 @@ def save_prepared(ctx: AppContext, prep: Prepared, name: str, *, say: Say, timeo
         profile=profile.name,
         profile_version=profile.version,
         config_hash=state.render_key,
-        seed_fingerprint=_seed_fingerprint(ctx, prep),
+        seed_fingerprint=seed_fingerprint_of(ctx, prep),
         seeded=state.seeded,
         seed_status=dict(state.seed_status),
         volumes=made,
@@ -160,13 +161,13 @@ def restore_prepared(
 
     state = prep.state
     say = _say(progress)
-    gone = _missing_storage(ctx, prep, snap)
+    gone = missing_storage(ctx, prep, snap)
     if gone:
         raise UserError(
             f"the data of snapshot '{snap.name}' is gone from the engine (volume {gone[0]})",
             hint=f"remove the record with `devenv snapshot rm {snap.name}`",
         )
-    current = _tagged_images(ctx, prep, snap)
+    current = tagged_images(ctx, prep, snap)
     changed = rules.image_change(snap, current)
     if changed and not force:
         raise UserError(
@@ -203,7 +204,7 @@ def recover(ctx: AppContext, prep: Prepared, say: Say) -> None:
     if journal is None:
         return
     snap = store.get(journal.snapshot)
-    if snap is not None and not _missing_storage(ctx, prep, snap):
+    if snap is not None and not missing_storage(ctx, prep, snap):
         say(f"a restore of snapshot '{journal.snapshot}' was interrupted: finishing it")
         compose_or_fail(ctx, prep.files, ["stop", *journal.services])
         _apply(ctx, prep, journal, snap, say)
@@ -234,10 +235,10 @@ def reset_from_snapshot(
     why = rules.stale_reason(
         snap,
         profile=prep.profile_of(ctx).name,
-        seed=_seed_fingerprint(ctx, prep),
+        seed=seed_fingerprint_of(ctx, prep),
         volumes=volumes,
-        image_ids=_tagged_images(ctx, prep, snap),
-        missing_storage=_missing_storage(ctx, prep, snap),
+        image_ids=tagged_images(ctx, prep, snap),
+        missing_storage=missing_storage(ctx, prep, snap),
     )
     if why:
         return None, f"the 'seeded' snapshot no longer fits: {why}; seeding again"
@@ -351,7 +352,7 @@ def _running_services(ctx: AppContext, project: str) -> set[str]:
     return {str((c.get("Labels") or {}).get(SERVICE_LABEL)) for c in containers}
 
 
-def _tagged_images(ctx: AppContext, prep: Prepared, snap: Snapshot) -> dict[str, str | None]:
+def tagged_images(ctx: AppContext, prep: Prepared, snap: Snapshot) -> dict[str, str | None]:
     """The image id each owning service would run now (the compose file's image), None if not present."""
     import yaml
 
@@ -365,7 +366,7 @@ def _tagged_images(ctx: AppContext, prep: Prepared, snap: Snapshot) -> dict[str,
     return out
 
 
-def _missing_storage(ctx: AppContext, prep: Prepared, snap: Snapshot) -> list[str]:
+def missing_storage(ctx: AppContext, prep: Prepared, snap: Snapshot) -> list[str]:
     have = {str(v.get("Name")) for v in ctx.engine.volumes({rules.WORKSPACE_LABEL: prep.state.workspace_id})}
     return sorted(v.storage for v in snap.volumes.values() if v.storage not in have)
 
@@ -382,7 +383,7 @@ def _drop_orphans(ctx: AppContext, prep: Prepared) -> None:
             ctx.engine.remove_volume(str(volume.get("Name")))
 
 
-def _seed_fingerprint(ctx: AppContext, prep: Prepared) -> str:
+def seed_fingerprint_of(ctx: AppContext, prep: Prepared) -> str:
     from devenv.domain import seeding
 
     profile = prep.profile_of(ctx)

@@ -19,6 +19,7 @@ from devenv.errors import EnvironmentProblem
 
 if TYPE_CHECKING:
     from devenv.adapters.engine import Engine
+    from devenv.adapters.engine.http import Readable
 
 POLL_SECONDS = 0.1
 _COPY = "cp -a /from/. /to/ && du -sk /to"
@@ -90,6 +91,35 @@ class VolumeCopies:
                 hint=f"the copy runs `cp -a` in image {image[:19]}: it needs /bin/sh, cp, find and du, and free disk",
             )
         return int(words[-2]) * 1024
+
+    def read_volume(self, image: str, volume: str, sink: Callable[[bytes], None], labels: Mapping[str, str]) -> None:
+        """Stream a volume out of the engine as a tar (members under `data/`), into `sink`."""
+        container = self._parked(image, volume, labels)
+        try:
+            self.engine._transport.stream("GET", f"/containers/{container}/archive", {"path": "/data"}, sink=sink)
+        finally:
+            self.engine.remove_container(container)
+
+    def write_volume(self, image: str, volume: str, upload: Readable, length: int, labels: Mapping[str, str]) -> None:
+        """Unpack a tar made by read_volume into a volume, owners and modes as they were."""
+        container = self._parked(image, volume, labels)
+        try:
+            query = {"path": "/", "copyUIDGID": "1"}
+            self.engine._transport.stream(
+                "PUT", f"/containers/{container}/archive", query, upload=upload, length=length
+            )
+        finally:
+            self.engine.remove_container(container)
+
+    def _parked(self, image: str, volume: str, labels: Mapping[str, str]) -> str:
+        """A container that never runs, only holds the volume at /data for the archive endpoints."""
+        body = {
+            "Image": image,
+            "Entrypoint": ["/bin/true"],
+            "Labels": dict(labels),
+            "HostConfig": {"Binds": [f"{volume}:/data"], "NetworkMode": "none"},
+        }
+        return str((self._request("POST", "/containers/create", body=body) or {}).get("Id"))
 
 
 def _demux(raw: object) -> str:
