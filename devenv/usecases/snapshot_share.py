@@ -171,6 +171,8 @@ def _verify(file: Path, shown: str) -> archive.Manifest:
             seen: set[str] = set()
             wanted = {a.member: (v, a) for v, a in manifest.volumes.items()}
             for member in tar:
+                if member is first:  # iterating a TarFile starts again from its first member
+                    continue
                 if member.name not in wanted or member.name in seen or not member.isfile():
                     raise archive.damaged(shown, f"it holds an unexpected entry {member.name!r}")
                 seen.add(member.name)

@@ -60,6 +60,7 @@ def save(ctx: AppContext, name: str | None, *, say: Say, timeout: float = 300.0)
 def restore(ctx: AppContext, name: str, *, force: bool, progress: Progress | None, timeout: float = 300.0) -> UpResult:
     from devenv.usecases.workspace import open_existing, prepare
 
+    started = time.monotonic()
     ws, _state = open_existing(ctx)
     with ws.lock("snapshot restore"):
         prep = prepare(ctx, profile_ref=None, sets={})
@@ -68,7 +69,9 @@ def restore(ctx: AppContext, name: str, *, force: bool, progress: Progress | Non
         snap = store_of(prep).get(rules.check_name(name))
         if snap is None:
             raise UserError(f"no snapshot '{name}' in this workspace", hint="`devenv snapshot list` shows them")
-        return restore_prepared(ctx, prep, snap, force=force, progress=progress, timeout=timeout)
+        result = restore_prepared(ctx, prep, snap, force=force, progress=progress, timeout=timeout)
+    result.seconds = time.monotonic() - started
+    return result
 
 
 def remove(ctx: AppContext, name: str) -> Snapshot:
