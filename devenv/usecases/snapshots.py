@@ -265,10 +265,14 @@ def after_seed(ctx: AppContext, prep: Prepared, say: Say) -> None:
 
 def _apply(ctx: AppContext, prep: Prepared, journal: RestoreJournal, snap: Snapshot, say: Say) -> None:
     """Copy every volume of the journal (again, from the start), then record the seed the data carries."""
-    from devenv.usecases.data import volume_identities
+    from devenv.usecases.data import compose_or_fail, volume_identities
 
     ws_id = prep.state.workspace_id
     ctx.engine.volume_copies.remove_helpers({rules.HELPER_LABEL: ws_id})  # a copy a killed devenv left running
+    targets = {target for _source, target, _image in journal.copies.values()}
+    if not targets <= set(_live_volumes(ctx, prep.state.project).values()):
+        # removed meanwhile (`down -v`): compose makes them again, with its labels
+        compose_or_fail(ctx, prep.files, ["create", "--no-build", "--no-recreate", *journal.services])
     for volume, (storage, live, image) in sorted(journal.copies.items()):
         _copy(ctx, ws_id, image, storage, live, volume, "restoring", say, replace=True)
     state = prep.state

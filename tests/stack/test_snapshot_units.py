@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
 
 from devenv.domain import snapshot_archive as archive
 from devenv.domain import snapshots as rules
 from devenv.domain.snapshots import RestoreJournal, Snapshot, SnapVolume
 from devenv.errors import UserError
+from tests.helpers.common import Result
 
 
 def snap(**overrides: object) -> Snapshot:
@@ -105,3 +109,18 @@ def test_sizes_and_ages_read_well() -> None:
     assert rules.human_size(3 * 1024 * 1024) == "3.0 MB"
     assert rules.human_size(5 * 1024**4) == "5120.0 GB"
     assert rules.human_age(30) == "30s ago" and rules.human_age(7200) == "2h ago"
+
+
+def test_commands_refuse_bad_input_with_exit_2_and_a_hint(cli: Callable[..., Result], tmp_path: Path) -> None:
+    done = cli("snapshot", "save", "Bad Name")
+    assert done.code == 2 and "not a valid snapshot name" in done.err and "hint:" in done.err
+    done = cli("snapshot", "list")
+    assert done.code == 2 and "no devenv workspace" in done.err
+    done = cli("snapshot", "import", str(tmp_path / "nope.tar.gz"))
+    assert done.code == 2 and "no such file" in done.err
+    assert "Traceback" not in done.err
+    assert not (tmp_path / ".devenv").exists()  # nothing written
+    help_text = cli("snapshot", "--help").out
+    for command in ("save", "restore", "list", "rm", "export", "import"):
+        assert command in help_text
+    assert "--reseed" in cli("reset", "--help").out

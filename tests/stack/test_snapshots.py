@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.helpers.data import volume_file
 from tests.helpers.stack import BUSYBOX, Stack, busybox_profile, docker, make_stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -73,14 +72,23 @@ def up(s: Stack) -> None:
     assert done.code == 0, done.err
 
 
-def parts(s: Stack) -> str:
+def in_volume(s: Stack, argv: list[str]) -> str:
+    """A command's output in a throwaway container holding the db-data volume (no network: none needed)."""
     done = subprocess.run(
-        ["docker", "run", "--rm", "-v", f"{s.project}_db-data:/data", BUSYBOX, *READ],
+        ["docker", "run", "--rm", "--network", "none", "-v", f"{s.project}_db-data:/data", BUSYBOX, *argv],
         capture_output=True,
         text=True,
         check=False,
     )
-    return " ".join(done.stdout.split())
+    return done.stdout if done.returncode == 0 else f"(failed: {done.stderr.strip()})"
+
+
+def parts(s: Stack) -> str:
+    return " ".join(in_volume(s, READ).split())
+
+
+def volume_file(s: Stack, path: str) -> str:
+    return in_volume(s, ["cat", f"/data/{path}"])
 
 
 def write(s: Stack, version: str) -> None:
