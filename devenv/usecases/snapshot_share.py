@@ -9,6 +9,7 @@ failed or interrupted import leaves the workspace's snapshots as they were.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import json
@@ -157,7 +158,9 @@ def _workspace(ctx: AppContext) -> Workspace:
 def _verify(file: Path, shown: str) -> archive.Manifest:
     """Read the whole archive once: the manifest first, then every member's sha256 and size."""
     try:
-        with tarfile.open(file, "r:gz") as tar:
+        # read as a stream to the very end: gzip checks its CRC only there (a flipped byte in the padding
+        # after the last member would otherwise pass)
+        with gzip.open(file, "rb") as gz, tarfile.open(fileobj=gz, mode="r|") as tar:
             first = tar.next()
             if first is None or first.name != archive.MANIFEST:
                 raise archive.damaged(shown, f"it does not start with {archive.MANIFEST}")
@@ -185,6 +188,8 @@ def _verify(file: Path, shown: str) -> archive.Manifest:
                     raise archive.damaged(shown, f"the checksum of volume {volume} does not match")
             if seen != set(wanted):
                 raise archive.damaged(shown, f"volume {sorted(set(wanted) - seen)[0]} is missing from it")
+            while gz.read(1 << 20):
+                pass
             return manifest
     except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
         raise archive.damaged(shown, f"it cannot be read as tar.gz ({exc})") from exc

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import gzip
+import hashlib
+import io
+import json
+import tarfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -124,3 +131,40 @@ def test_commands_refuse_bad_input_with_exit_2_and_a_hint(cli: Callable[..., Res
     for command in ("save", "restore", "list", "rm", "export", "import"):
         assert command in help_text
     assert "--reseed" in cli("reset", "--help").out
+
+
+def _archive(path: Path) -> None:
+    """A small export as devenv writes it: the manifest, then one volume's tar."""
+    volume = io.BytesIO()
+    with tarfile.open(fileobj=volume, mode="w") as tar:
+        data = b"row\n" * 2000
+        info = tarfile.TarInfo("data/rows")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    body = volume.getvalue()
+    manifest = json.dumps(archive.manifest_of(snap(), {"db-data": (hashlib.sha256(body).hexdigest(), len(body))}))
+    with tarfile.open(path, "w:gz") as tar:
+        for name, data in (("manifest.json", manifest.encode()), ("volumes/db-data.tar", body)):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+
+
+def test_an_archive_with_any_byte_changed_is_refused_before_anything_is_touched(tmp_path: Path) -> None:
+    from devenv.usecases.snapshot_share import _verify
+
+    good = tmp_path / "good.tar.gz"
+    _archive(good)
+    assert _verify(good, "good.tar.gz").name == "seeded"
+    raw = good.read_bytes()
+    bad = tmp_path / "bad.tar.gz"
+    content = gzip.decompress(raw)
+    for position in range(32, len(raw)):  # past gzip's header (its name and time carry no checksum)
+        changed = bytearray(raw)
+        changed[position] ^= 0x01
+        with contextlib.suppress(OSError, EOFError, zlib.error):
+            if gzip.decompress(bytes(changed)) == content:
+                continue  # a bit deflate ignores: the archive still says exactly the same
+        bad.write_bytes(bytes(changed))
+        with pytest.raises(UserError, match="not a usable snapshot archive"):
+            _verify(bad, "bad.tar.gz")
