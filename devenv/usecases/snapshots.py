@@ -170,6 +170,9 @@ def restore_prepared(
             f"the data of snapshot '{snap.name}' is gone from the engine (volume {gone[0]})",
             hint=f"remove the record with `devenv snapshot rm {snap.name}`",
         )
+    unknown = sorted(set(snap.volumes) - set(rules.owners(state.volumes)))
+    if unknown:
+        raise UserError(f"the stack no longer has volume {unknown[0]} of snapshot '{snap.name}'")
     current = tagged_images(ctx, prep, snap)
     changed = rules.image_change(snap, current)
     if changed and not force:
