@@ -39,7 +39,7 @@ def heavy_profile(folder: Path, data_mb: int) -> Path:
     text = (ROOT / "profiles" / "example.yaml").read_text(encoding="utf-8")
     rows = data_mb * 1024
     text += f'  - name: bulk rows\n    service: db\n    run: ["sh", "-c", "{BULK_SEED.replace("ROWS", str(rows))}"]\n'
-    (folder / "example").symlink_to(ROOT / "profiles" / "example")
+    shutil.copytree(ROOT / "profiles" / "example", folder / "example")  # inside the profile's folder
     path = folder / "heavy.yaml"
     path.write_text(text.replace("name: example", "name: example-heavy", 1), encoding="utf-8")
     return path
@@ -65,11 +65,11 @@ def main() -> None:
         print("example: up and render once (not timed)...", file=sys.stderr)
         run([*DEVENV, "up", "--profile", "example", "--set", f"web_port={free_port()}"], dev_ws, env)
         if "example" not in args.skip:
-            rows.append(_example_row(args.rounds, dev_ws, plain, base, env))
+            _shown(rows, [_example_row(args.rounds, dev_ws, plain, base, env)])
         if "loop" not in args.skip:
-            rows.append(_loop_row(args.loop, dev_ws, env, notes))
+            _shown(rows, [_loop_row(args.loop, dev_ws, env, notes)])
         if "heavy" not in args.skip:
-            rows += _heavy_rows(args.rounds, args.data_mb, heavy_ws, env, notes)
+            _shown(rows, _heavy_rows(args.rounds, args.data_mb, heavy_ws, env, notes))
     finally:
         for ws in (dev_ws, heavy_ws):
             if (ws / ".devenv").exists():
@@ -86,6 +86,14 @@ def main() -> None:
     print(report)
     if args.markdown:
         args.markdown.write_text(report)
+
+
+def _shown(rows: list[Row], new: list[Row]) -> None:
+    """Each row on stderr as soon as it is measured: a later failure does not lose it."""
+    for row in new:
+        ratio = f"{row.ratio:.2f}" if row.ratio is not None else "-"
+        print(f"ROW {row.what}: devenv {row.devenv} other {row.compose} ratio {ratio}", file=sys.stderr, flush=True)
+    rows += new
 
 
 def _example_row(rounds: int, dev_ws: Path, plain: Path, base: Path, env: dict[str, str]) -> Row:
@@ -117,6 +125,7 @@ def _loop_row(times: int, ws: Path, env: dict[str, str], notes: list[str]) -> Ro
         status = subprocess.run([*DEVENV, "status"], cwd=ws, env=env, capture_output=True, text=True, check=False)
         early += done.returncode == 0 and status.returncode != 0  # "done" before every service was healthy
     notes.append(f"`reset` x {times}: {failures} failures, {early} reported done before every service was healthy.")
+    print(f"NOTE {notes[-1]}", file=sys.stderr, flush=True)
     return Row(f"`reset` x {times}: failures / early done", [float(failures)], [float(early)], "0 / 0")
 
 
@@ -128,6 +137,7 @@ def _heavy_rows(rounds: int, data_mb: int, ws: Path, env: dict[str, str], notes:
     size = next(s for s in _snapshots(ws, env) if s["name"] == "bench")
     total = sum(v["size"] for v in size["volumes"].values())
     notes.append(f"data-heavy snapshot: {total / 1024**2:.0f} MB on the engine (volumes {', '.join(size['volumes'])}).")
+    print(f"NOTE {notes[-1]}", file=sys.stderr, flush=True)
     print("heavy: reset vs reset --reseed...", file=sys.stderr)
     fast, slow = paired(
         rounds,
