@@ -151,6 +151,7 @@ def save_prepared(ctx: AppContext, prep: Prepared, name: str, *, say: Say, timeo
         ctx.engine.remove_volume(replaced.storage)
     _drop_orphans(ctx, prep)
     _restart(ctx, prep, restart, timeout, say)
+    _settled(ctx, prep)
     say(f"saved snapshot '{name}' ({rules.human_size(snap.size)})")
     return snap
 
@@ -195,6 +196,7 @@ def restore_prepared(
     store_of(prep).begin(journal)  # from here on, the next command finishes this restore
     _apply(ctx, prep, journal, snap, say)
     result = converge(ctx, prep, timeout=timeout, progress=progress)
+    _settled(ctx, prep)
     result.notes.insert(0, f"restored snapshot '{snap.name}' (taken {rules.human_age(time.time() - snap.created)})")
     return result
 
@@ -268,7 +270,7 @@ def after_seed(ctx: AppContext, prep: Prepared, say: Say) -> None:
 
 def _apply(ctx: AppContext, prep: Prepared, journal: RestoreJournal, snap: Snapshot, say: Say) -> None:
     """Copy every volume of the journal (again, from the start), then record the seed the data carries."""
-    from devenv.usecases.data import compose_or_fail, volume_identities
+    from devenv.usecases.data import compose_or_fail
 
     ws_id = prep.state.workspace_id
     ctx.engine.volume_copies.remove_helpers({rules.HELPER_LABEL: ws_id})  # a copy a killed devenv left running
@@ -281,7 +283,7 @@ def _apply(ctx: AppContext, prep: Prepared, journal: RestoreJournal, snap: Snaps
     state = prep.state
     state.seeded = snap.seeded
     state.seed_status = dict(snap.seed_status)
-    state.seed_volumes = volume_identities(ctx, state.project) if snap.seeded else {}
+    state.seed_volumes = {}  # recorded once the services run again: a start may touch the volume (see _settled)
     state.reset_pending = False
     prep.workspace.save(state)
     store_of(prep).finish()
@@ -329,6 +331,16 @@ def _restart(
     except DevenvError:
         if not quiet:
             raise
+
+
+def _settled(ctx: AppContext, prep: Prepared) -> None:
+    """Record the seeded volumes' identity again after their services restarted: on some engines a
+    volume's CreatedAt follows its top folder's mtime, which a database changes when it starts."""
+    from devenv.usecases.data import volume_identities
+
+    if prep.state.seeded:
+        prep.state.seed_volumes = volume_identities(ctx, prep.state.project)
+        prep.workspace.save(prep.state)
 
 
 def _say(progress: Progress | None) -> Say:
