@@ -22,6 +22,9 @@ def isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monke
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("TERM", "dumb")
     monkeypatch.setenv("COLUMNS", "200")
+    # no automatic `seeded` snapshot (it would leave engine volumes behind each test stack): the snapshot
+    # tests (tests/stack/test_snapshots.py) turn it on and clean up what it made
+    monkeypatch.setenv("DEVENV_AUTO_SNAPSHOT", "0")
     for var in list(os.environ):
         if var.startswith("DEVENV_VAR_") or var in {
             "DEVENV_WORKSPACE",

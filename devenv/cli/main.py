@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from devenv import __version__
-from devenv.cli import doctor, housekeeping, init, parity, profile, source, stack, update, watch
+from devenv.cli import doctor, housekeeping, init, parity, profile, snapshot, source, stack, update, watch
 from devenv.cli.quiet import QuietExit
 from devenv.cli.workspace_option import WorkspaceGroup
 from devenv.context import AppContext
@@ -65,6 +65,7 @@ def build_app(made: list[AppContext] | None = None) -> typer.Typer:
             made.append(ctx.obj)
 
     app.add_typer(profile.app, name="profile")
+    app.add_typer(snapshot.app, name="snapshot")
     for register in _command_modules():
         register(app)
     return app

@@ -300,15 +300,25 @@ def run(
 
 
 def reset(
-    ctx: typer.Context, yes: YesOption = False, timeout: TimeoutOption = 300.0, as_json: JsonOption = False
+    ctx: typer.Context,
+    yes: YesOption = False,
+    timeout: TimeoutOption = 300.0,
+    as_json: JsonOption = False,
+    reseed: Annotated[
+        bool, typer.Option("--reseed", help="Delete the data and run the seed again (refreshes the snapshot).")
+    ] = False,
 ) -> None:
-    """Back to freshly seeded data: delete this workspace's volumes, bring the stack up, seed it again."""
+    """Back to freshly seeded data: restore the 'seeded' snapshot, or delete the volumes and seed again."""
     from devenv.usecases.stack import reset as do_reset
 
     view = ProgressView()
     try:
         result = do_reset(
-            ctx.obj, confirm=_confirmer(ctx.obj, yes, declined="nothing reset"), progress=view, timeout=timeout
+            ctx.obj,
+            confirm=_confirmer(ctx.obj, yes, declined="nothing reset"),
+            progress=view,
+            timeout=timeout,
+            reseed=reseed,
         )
     finally:
         view.close()

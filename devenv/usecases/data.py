@@ -197,6 +197,10 @@ def run_seeds(ctx: AppContext, prep: Prepared, show: Say) -> None:
             state.seeded = True
             state.seed_volumes = volume_identities(ctx, state.project)
         prep.workspace.save(state)
+    if steps:
+        from devenv.usecases.snapshots import after_seed
+
+        after_seed(ctx, prep, show)  # the `seeded` snapshot: `devenv reset` becomes a restore
 
 
 def _stop(ctx: AppContext, prep: Prepared, service: str) -> None:

@@ -101,10 +101,17 @@ def down(ctx: AppContext, *, volumes: bool, confirm: Callable[[str], bool], imag
 
 
 def reset(
-    ctx: AppContext, *, confirm: Callable[[str], bool], progress: Progress | None, timeout: float = 300.0
+    ctx: AppContext,
+    *,
+    confirm: Callable[[str], bool],
+    progress: Progress | None,
+    timeout: float = 300.0,
+    reseed: bool = False,
 ) -> UpResult:
-    """Back to freshly seeded data: down with this workspace's volumes, up, seed again."""
+    """Back to freshly seeded data: restore the `seeded` snapshot when it fits (usecases/snapshots.py),
+    else down with this workspace's volumes, up, seed again."""
     from devenv.usecases.data import delete_data
+    from devenv.usecases.snapshots import reset_from_snapshot
     from devenv.usecases.up import converge
 
     started = time.monotonic()
@@ -113,10 +120,16 @@ def reset(
         raise UserError("nothing reset", hint="pass --yes to skip the question")
     with ws.lock("reset"):
         prep = prepare(ctx, profile_ref=None, sets={})
+        restored, why = reset_from_snapshot(ctx, prep, reseed=reseed, progress=progress, timeout=timeout)
+        if restored is not None:
+            restored.seconds = time.monotonic() - started
+            return restored
         if progress:
+            progress(why, {})
             progress("removing containers and volumes", {})
         delete_data(ctx, prep)  # "reset in progress" is on disk before anything is deleted
         result = converge(ctx, prep, timeout=timeout, progress=progress)
+        result.notes.insert(0, why)
     result.seconds = time.monotonic() - started
     return result
 

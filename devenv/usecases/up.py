@@ -106,6 +106,9 @@ def converge(
     if state.parity and state.parity_key != state.render_key:
         _record_parity(ctx, prep)
     wanted = converge_rules.wanted_services(state, services)
+    from devenv.usecases.snapshots import recover
+
+    recover(ctx, prep, say)  # a snapshot restore that did not finish: finished first (usecases/snapshots.py)
     data.clean_start(ctx, prep, say)  # a reset or a seed that did not finish: its data goes first
     statuses = _statuses(ctx, prep.files.project, list(state.service_hashes))
     fingerprints = {name: context_fingerprint(folder) for name, folder in state.contexts.items()}

@@ -22,6 +22,7 @@ from devenv.domain.stack.names import PROJECT_LABEL
 from devenv.errors import EnvironmentProblem
 
 if TYPE_CHECKING:  # doctor's models: imported where doctor needs them, not on the hot paths
+    from devenv.adapters.engine.volumecopy import VolumeCopies
     from devenv.domain.doctor.facts import EndpointProbe, EngineInfo
 
 __all__ = ["Endpoint", "Engine", "docker_host", "engine_info", "resolve_endpoint", "usual_sockets"]
@@ -95,6 +96,13 @@ class Engine:
             image = self.get(f"/images/{quote(image_id)}/json") if image_id else None
             pairs.append((attrs, image if isinstance(image, dict) else {}))
         return pairs
+
+    @cached_property
+    def volume_copies(self) -> VolumeCopies:
+        """Volumes created and copied inside the engine, for snapshots (adapters/engine/volumecopy.py)."""
+        from devenv.adapters.engine.volumecopy import VolumeCopies
+
+        return VolumeCopies(self)
 
     # --- the engine itself (doctor, init) ---
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import http.client
 import json
 import socket
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 from urllib.parse import urlencode, urlparse
 
@@ -20,10 +20,27 @@ from devenv.errors import EnvironmentProblem
 SDK_API_VERSION = "1.24"  # the SDK's minimum: a fixed version means building a client sends no request
 
 
+class Readable(Protocol):
+    """What an upload is read from: a file, or anything counting what it hands out."""
+
+    def read(self, n: int = -1, /) -> bytes: ...
+
+
 class Transport(Protocol):
     host: str
 
-    def request(self, method: str, path: str, query: Mapping[str, str] | None = None) -> Any: ...
+    def request(self, method: str, path: str, query: Mapping[str, str] | None = None, body: Any = None) -> Any: ...
+
+    def stream(
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, str] | None = None,
+        *,
+        sink: Callable[[bytes], None] | None = None,
+        upload: Readable | None = None,
+        length: int = 0,
+    ) -> None: ...
 
 
 def transport_for(host: str, env: Mapping[str, str], timeout: float) -> Transport:
@@ -71,11 +88,17 @@ class StdlibTransport:
             return _UnixConnection(url.path, self.timeout)
         return http.client.HTTPConnection(url.hostname or "localhost", url.port or 2375, timeout=self.timeout)
 
-    def request(self, method: str, path: str, query: Mapping[str, str] | None = None) -> Any:
+    def request(self, method: str, path: str, query: Mapping[str, str] | None = None, body: Any = None) -> Any:
+        """`body`, when given, is sent as JSON (creating a volume or a container)."""
         target = path + ("?" + urlencode(query) if query else "")
+        headers = {"Host": "docker"}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
         conn = self._connection()
         try:
-            conn.request(method, target, headers={"Host": "docker"})
+            conn.request(method, target, body=data, headers=headers)
             response = conn.getresponse()
             body = response.read()
         except (OSError, http.client.HTTPException) as exc:
@@ -91,6 +114,40 @@ class StdlibTransport:
         if response.getheader("Content-Type", "").startswith("application/json"):
             return json.loads(body)
         return body
+
+    def stream(
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, str] | None = None,
+        *,
+        sink: Callable[[bytes], None] | None = None,
+        upload: Readable | None = None,
+        length: int = 0,
+    ) -> None:
+        """A request whose body goes out from `upload` or comes back into `sink` in chunks (volume archives)."""
+        target = path + ("?" + urlencode(query) if query else "")
+        headers = {"Host": "docker"}
+        if upload is not None:
+            headers["Content-Type"] = "application/x-tar"
+            headers["Content-Length"] = str(length)
+        conn = self._connection()
+        conn.timeout = None  # a large archive takes as long as it takes
+        try:
+            conn.request(method, target, body=upload, headers=headers)
+            response = conn.getresponse()
+            if response.status >= 400:
+                raise _refused(method, path, response.status, response.read())
+            while chunk := response.read(CHUNK):
+                if sink is not None:
+                    sink(chunk)
+        except (OSError, http.client.HTTPException) as exc:
+            raise _unreachable(self.host, exc) from exc
+        finally:
+            conn.close()
+
+
+CHUNK = 1 << 20
 
 
 def sdk_client_kwargs(url: str, env: Mapping[str, str]) -> dict[str, Any]:
@@ -113,7 +170,7 @@ class SdkTransport:
         self.timeout = timeout
         self._api: Any = None
 
-    def request(self, method: str, path: str, query: Mapping[str, str] | None = None) -> Any:
+    def request(self, method: str, path: str, query: Mapping[str, str] | None = None, body: Any = None) -> Any:
         if self._api is None:
             import docker
 
@@ -127,7 +184,7 @@ class SdkTransport:
                 raise _unreachable(self.host, exc) from exc
         try:
             url = self._api._url(path.replace("{", "{{").replace("}", "}}"))
-            response = self._api.request(method, url, params=query)
+            response = self._api.request(method, url, params=query, json=body)
         except Exception as exc:
             raise _unreachable(self.host, exc) from exc
         if response.status_code == 404:
@@ -139,3 +196,27 @@ class SdkTransport:
         if response.headers.get("Content-Type", "").startswith("application/json"):
             return response.json()
         return response.content
+
+    def stream(
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, str] | None = None,
+        *,
+        sink: Callable[[bytes], None] | None = None,
+        upload: Readable | None = None,
+        length: int = 0,
+    ) -> None:
+        self.request("GET", "/_ping")  # builds the client
+        url = self._api._url(path.replace("{", "{{").replace("}", "}}"))
+        try:
+            response = self._api.request(method, url, params=query, data=upload, stream=True, timeout=None)
+            if response.status_code >= 400:
+                raise _refused(method, path, response.status_code, response.content)
+            for chunk in response.iter_content(CHUNK):
+                if sink is not None:
+                    sink(chunk)
+        except EnvironmentProblem:
+            raise
+        except Exception as exc:
+            raise _unreachable(self.host, exc) from exc

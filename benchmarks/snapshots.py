@@ -1,0 +1,161 @@
+"""`devenv reset` from the `seeded` snapshot, measured against the slow paths it replaces.
+
+    python -m benchmarks.snapshots [--rounds 5] [--data-mb 1024] [--loop 50] [--markdown FILE]
+
+Rows, each side by side in one run (the two sides alternate round by round):
+- `reset` of the example vs plain compose `down -v` + `up -d --wait` + the seed, on the file devenv rendered;
+- a data-heavy example (a benchmark-only seed task writes --data-mb of PostgreSQL rows): `reset` (restore)
+  vs `reset --reseed` (delete the data and run the seed again); plus `snapshot save` time and size;
+- `reset` in a loop (--loop times): failures, and "done" reported while a service was not healthy
+  (`devenv status` right after each reset must exit 0).
+Not run by the test suite. Needs a Docker engine with compose v2; removes what it made.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from benchmarks.bench import DEVENV, Row, _markdown, free_port, paired, run, seed_argv_list, timed
+from benchmarks.bench import _seed_argv as rendered_seed
+
+ROOT = Path(__file__).resolve().parent.parent
+# one row is about 1 KB on disk (30 md5s of padding plus the tuple header)
+BULK_SEED = (
+    "PGPASSWORD=${db_password} psql -q -h 127.0.0.1 -U postgres -d app -c "
+    "'create table bulk as select g as id, repeat(md5(g::text), 30) as pad from generate_series(1, ROWS) g'"
+)
+
+
+def heavy_profile(folder: Path, data_mb: int) -> Path:
+    """The example profile plus a seed task that writes about `data_mb` MB into PostgreSQL."""
+    text = (ROOT / "profiles" / "example.yaml").read_text(encoding="utf-8")
+    rows = data_mb * 1024
+    text += f'  - name: bulk rows\n    service: db\n    run: ["sh", "-c", "{BULK_SEED.replace("ROWS", str(rows))}"]\n'
+    shutil.copytree(ROOT / "profiles" / "example", folder / "example")  # inside the profile's folder
+    path = folder / "heavy.yaml"
+    path.write_text(text.replace("name: example", "name: example-heavy", 1), encoding="utf-8")
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--data-mb", type=int, default=1024)
+    parser.add_argument("--loop", type=int, default=50)
+    parser.add_argument("--markdown", type=Path)
+    parser.add_argument("--skip", action="append", default=[], choices=["example", "heavy", "loop"])
+    args = parser.parse_args()
+    base = Path(tempfile.mkdtemp(prefix="devenv-bench-snap-"))
+    env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("DEVENV_AUTO_SNAPSHOT", None)
+    dev_ws, plain, heavy_ws = base / "with-devenv", base / "with-compose", base / "heavy"
+    for folder in (dev_ws, plain, heavy_ws):
+        folder.mkdir()
+    rows: list[Row] = []
+    notes: list[str] = []
+    try:
+        print("example: up and render once (not timed)...", file=sys.stderr)
+        run([*DEVENV, "up", "--profile", "example", "--set", f"web_port={free_port()}"], dev_ws, env)
+        if "example" not in args.skip:
+            _shown(rows, [_example_row(args.rounds, dev_ws, plain, base, env)])
+        if "loop" not in args.skip:
+            _shown(rows, [_loop_row(args.loop, dev_ws, env, notes)])
+        if "heavy" not in args.skip:
+            _shown(rows, _heavy_rows(args.rounds, args.data_mb, heavy_ws, env, notes))
+    finally:
+        for ws in (dev_ws, heavy_ws):
+            if (ws / ".devenv").exists():
+                for snap in _snapshots(ws, env):
+                    subprocess.run(
+                        [*DEVENV, "snapshot", "rm", snap["name"]], cwd=ws, env=env, capture_output=True, check=False
+                    )
+                subprocess.run(
+                    [*DEVENV, "down", "--volumes", "--yes"], cwd=ws, env=env, capture_output=True, check=False
+                )
+        subprocess.run(["docker", "compose", "-p", "bench-snap-plain", "down", "-v"], capture_output=True, check=False)
+        shutil.rmtree(base, ignore_errors=True)
+    report = _markdown(rows, args.rounds, "example (and example + bulk rows)") + "".join(f"\n{n}\n" for n in notes)
+    print(report)
+    if args.markdown:
+        args.markdown.write_text(report)
+
+
+def _shown(rows: list[Row], new: list[Row]) -> None:
+    """Each row on stderr as soon as it is measured: a later failure does not lose it."""
+    for row in new:
+        ratio = f"{row.ratio:.2f}" if row.ratio is not None else "-"
+        print(f"ROW {row.what}: devenv {row.devenv} other {row.compose} ratio {ratio}", file=sys.stderr, flush=True)
+    rows += new
+
+
+def _example_row(rounds: int, dev_ws: Path, plain: Path, base: Path, env: dict[str, str]) -> Row:
+    render = [*DEVENV, "profile", "render", "example", "-o", str(plain), "--project", "bench-snap-plain"]
+    run([*render, "--set", f"web_port={free_port()}"], base, env)
+    compose = ["docker", "compose", "-f", str(plain / "compose.yaml"), "--env-file", str(plain / ".env")]
+    run([*compose, "build"], plain)
+    seeds = seed_argv_list(rendered_seed(plain))
+
+    def plain_reset() -> float:
+        t = run([*compose, "down", "-v"], plain) + run([*compose, "up", "-d", "--wait"], plain)
+        for argv in seeds:
+            t += run([*compose, "exec", "-T", *argv], plain)
+        return t
+
+    print("example: reset vs down -v + up --wait + seed...", file=sys.stderr)
+    dev, other = paired(
+        rounds, (lambda: None, lambda: run([*DEVENV, "reset", "--yes"], dev_ws, env)), (lambda: None, plain_reset)
+    )
+    return Row("`reset` (snapshot) vs `down -v` + `up --wait` + seed", dev, other, "ratio <= 0.2")
+
+
+def _loop_row(times: int, ws: Path, env: dict[str, str], notes: list[str]) -> Row:
+    print(f"reset x {times}...", file=sys.stderr)
+    failures = early = 0
+    for _ in range(times):
+        done = subprocess.run([*DEVENV, "reset", "--yes"], cwd=ws, env=env, capture_output=True, text=True, check=False)
+        failures += done.returncode != 0
+        status = subprocess.run([*DEVENV, "status"], cwd=ws, env=env, capture_output=True, text=True, check=False)
+        early += done.returncode == 0 and status.returncode != 0  # "done" before every service was healthy
+    notes.append(f"`reset` x {times}: {failures} failures, {early} reported done before every service was healthy.")
+    print(f"NOTE {notes[-1]}", file=sys.stderr, flush=True)
+    return Row(f"`reset` x {times}: failures / early done", [float(failures)], [float(early)], "0 / 0")
+
+
+def _heavy_rows(rounds: int, data_mb: int, ws: Path, env: dict[str, str], notes: list[str]) -> list[Row]:
+    profile = heavy_profile(ws, data_mb)
+    print(f"heavy: up with {data_mb} MB of rows (not timed)...", file=sys.stderr)
+    run([*DEVENV, "up", "--profile", str(profile), "--set", f"web_port={free_port()}"], ws, env)
+    save = timed(rounds, lambda: None, lambda: run([*DEVENV, "snapshot", "save", "bench"], ws, env))
+    size = next(s for s in _snapshots(ws, env) if s["name"] == "bench")
+    total = sum(v["size"] for v in size["volumes"].values())
+    notes.append(f"data-heavy snapshot: {total / 1024**2:.0f} MB on the engine (volumes {', '.join(size['volumes'])}).")
+    print(f"NOTE {notes[-1]}", file=sys.stderr, flush=True)
+    print("heavy: reset vs reset --reseed...", file=sys.stderr)
+    fast, slow = paired(
+        rounds,
+        (lambda: None, lambda: run([*DEVENV, "reset", "--yes"], ws, env)),
+        (lambda: None, lambda: run([*DEVENV, "reset", "--yes", "--reseed"], ws, env)),
+    )
+    return [
+        Row(f"`reset` vs `reset --reseed`, {data_mb} MB of rows", fast, slow, "ratio <= 0.1"),
+        Row(f"`snapshot save`, {total / 1024**2:.0f} MB", save, None, "-"),
+    ]
+
+
+def _snapshots(ws: Path, env: dict[str, str]) -> list[dict[str, Any]]:
+    done = subprocess.run(
+        [*DEVENV, "snapshot", "list", "--json"], cwd=ws, env=env, capture_output=True, text=True, check=False
+    )
+    return list(json.loads(done.stdout)) if done.returncode == 0 and done.stdout.strip() else []
+
+
+if __name__ == "__main__":
+    main()
