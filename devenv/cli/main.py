@@ -51,15 +51,21 @@ def build_app(made: list[AppContext] | None = None) -> typer.Typer:
             Path | None,
             typer.Option("--workspace", "-w", envvar="DEVENV_WORKSPACE", help="Workspace folder."),
         ] = None,
+        context: Annotated[
+            str | None,
+            typer.Option("--context", help="Docker context to use, as `docker --context` (wins over DOCKER_HOST)."),
+        ] = None,
     ) -> None:
         if isinstance(ctx.obj, AppContext):  # tests hand in a ready context
             ctx.obj.debug = ctx.obj.debug or debug
             if workspace is not None:
                 ctx.obj.workspace_override = workspace
-            return
-        ctx.obj = AppContext.from_environment(debug=debug, workspace=workspace)
-        if made is not None:
-            made.append(ctx.obj)
+        else:
+            ctx.obj = AppContext.from_environment(debug=debug, workspace=workspace)
+            if made is not None:
+                made.append(ctx.obj)
+        if context is not None:
+            ctx.obj.use_docker_context(context)
 
     app.add_typer(profile.app, name="profile")
     for register in _command_modules():

@@ -1,0 +1,155 @@
+"""Remote engines: which endpoint (DOCKER_HOST + TLS variables, docker contexts, --context) and how it is
+reached (stdlib TLS, `ssh HOST docker system dial-stdio` on one shared connection) - against a real sshd and
+a real TLS listener in front of the real engine."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from devenv.adapters.engine import Engine
+from devenv.adapters.engine.endpoint import resolve_endpoint
+from devenv.errors import EnvironmentProblem
+from tests.helpers.common import Result
+from tests.helpers.sshd import Sshd, have_sshd, running_sshd
+from tests.helpers.tls import TlsEndpoint, tls_listener
+
+
+def _context(config: Path, name: str, host: str, tls_from: Path | None = None, skip_verify: bool = False) -> None:
+    digest = hashlib.sha256(name.encode()).hexdigest()
+    meta = config / "contexts" / "meta" / digest
+    meta.mkdir(parents=True)
+    endpoint = {"Host": host, "SkipTLSVerify": skip_verify}
+    (meta / "meta.json").write_text(json.dumps({"Name": name, "Endpoints": {"docker": endpoint}}))
+    if tls_from is not None:
+        tls = config / "contexts" / "tls" / digest / "docker"
+        tls.mkdir(parents=True)
+        for pem in ("ca.pem", "cert.pem", "key.pem"):
+            (tls / pem).write_bytes((tls_from / pem).read_bytes())
+
+
+def test_tls_variables_name_the_docker_cli_files(tmp_path: Path) -> None:
+    for pem in ("ca.pem", "cert.pem", "key.pem"):
+        (tmp_path / pem).write_text("x")
+    env = {"DOCKER_HOST": "tcp://dev.box:2376", "DOCKER_TLS_VERIFY": "1", "DOCKER_CERT_PATH": str(tmp_path)}
+    endpoint = resolve_endpoint(env)
+    assert endpoint.tls is not None and endpoint.tls.verify
+    assert endpoint.tls.ca == str(tmp_path / "ca.pem") and endpoint.tls.key == str(tmp_path / "key.pem")
+    assert endpoint.remote and endpoint.host == "dev.box"
+    home = {"DOCKER_HOST": "tcp://dev.box:2376", "DOCKER_TLS": "1", "HOME": str(tmp_path / "home")}
+    tls = resolve_endpoint(home).tls
+    assert tls is not None and not tls.verify and tls.folder == str(tmp_path / "home" / ".docker")
+    assert resolve_endpoint({"DOCKER_HOST": "tcp://dev.box:2375"}).tls is None
+    assert not resolve_endpoint({"DOCKER_HOST": "tcp://127.0.0.1:2375"}).remote
+    assert resolve_endpoint({"DOCKER_HOST": "ssh://me@127.0.0.1"}).remote  # ports and paths are the far side's
+
+
+def test_a_context_brings_its_own_tls_files(tmp_path: Path) -> None:
+    certs = tmp_path / "certs"
+    certs.mkdir()
+    for pem in ("ca.pem", "cert.pem", "key.pem"):
+        (certs / pem).write_text("x")
+    config = tmp_path / ".docker"
+    _context(config, "box", "tcp://dev.box:2376", tls_from=certs)
+    _context(config, "lax", "tcp://dev.box:2376", skip_verify=True)
+    endpoint = resolve_endpoint({"HOME": str(tmp_path), "DOCKER_CONTEXT": "box"})
+    assert endpoint.source == "docker context box" and endpoint.tls is not None and endpoint.tls.verify
+    assert endpoint.tls.cert is not None and "contexts/tls" in endpoint.tls.cert
+    lax = resolve_endpoint({"HOME": str(tmp_path), "DOCKER_CONTEXT": "lax"}).tls
+    assert lax is not None and not lax.verify
+
+
+def test_missing_ca_is_named_not_a_silent_plain_connection(tmp_path: Path) -> None:
+    engine = Engine({"DOCKER_HOST": "tcp://127.0.0.1:9", "DOCKER_TLS_VERIFY": "1", "DOCKER_CERT_PATH": str(tmp_path)})
+    with pytest.raises(EnvironmentProblem) as caught:
+        engine.containers({"a": "b"})
+    assert f"{tmp_path} has no ca.pem" in caught.value.message and "DOCKER_CERT_PATH" in str(caught.value.hint)
+
+
+def test_a_bad_ssh_endpoint_is_a_user_error(tmp_path: Path) -> None:
+    from devenv.errors import UserError
+
+    engine = Engine({"DOCKER_HOST": "ssh://me@box:notaport"})
+    with pytest.raises(UserError) as caught:
+        engine.containers({"a": "b"})
+    assert "ssh://user@host:port" in str(caught.value.hint)
+
+
+@pytest.fixture
+def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sshd]:
+    if not have_sshd():
+        pytest.skip("no sshd (scripts/engine.sh start installs openssh-server)")
+    with running_sshd(tmp_path_factory.mktemp("sshd")) as server:
+        yield server
+
+
+@pytest.fixture
+def tls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TlsEndpoint]:
+    with tls_listener(tmp_path_factory.mktemp("tls")) as endpoint:
+        yield endpoint
+
+
+@pytest.mark.integration
+def test_ssh_engine_requests_share_one_session(sshd: Sshd) -> None:
+    engine = Engine(sshd.env)
+    version = engine.version()
+    assert version["Version"] and engine.containers({"devenv.test": "none"}) == []
+    assert engine.info()["ID"]
+    assert sshd.commands().count("docker system dial-stdio") == 1  # three requests, one ssh session
+    engine.close()
+    assert engine.containers({"devenv.test": "none"}) == []
+    assert sshd.commands().count("docker system dial-stdio") == 2
+    assert any(p.name != "" for p in Path(sshd.env["DEVENV_SSH_CONTROL_DIR"]).iterdir())  # a master to reuse
+
+
+@pytest.mark.integration
+def test_ssh_refusal_quotes_ssh(sshd: Sshd) -> None:
+    engine = Engine({**sshd.env, "DOCKER_HOST": sshd.url.replace("//", "//nobody-here@")}, timeout=10)
+    with pytest.raises(EnvironmentProblem) as caught:
+        engine.containers({"a": "b"})
+    assert "Permission denied" in caught.value.message and caught.value.hint
+
+
+@pytest.mark.integration
+def test_tls_engine_is_spoken_to_without_the_docker_sdk(tls: TlsEndpoint) -> None:
+    code = (
+        "import sys; from devenv.adapters.engine import Engine; import os;"
+        "e = Engine(os.environ); print(e.version()['Version']); print('docker' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env={**os.environ, **tls.env}, capture_output=True, text=True, check=True
+    )
+    version, sdk_loaded = done.stdout.split()
+    assert version and sdk_loaded == "False" and tls.handshakes
+
+
+@pytest.mark.integration
+def test_tls_refuses_an_engine_it_cannot_verify(tls: TlsEndpoint, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "ca.pem").write_bytes((tls.certs / "client-cert.pem").read_bytes())  # not the CA that signed it
+    engine = Engine({**tls.env, "DOCKER_CERT_PATH": str(other)}, timeout=5)
+    with pytest.raises(EnvironmentProblem) as caught:
+        engine.containers({"a": "b"})
+    assert "CERTIFICATE_VERIFY_FAILED" in caught.value.message or "certificate" in caught.value.message.lower()
+
+
+@pytest.mark.integration
+def test_context_option_wins_over_docker_host(tls: TlsEndpoint, tmp_path: Path, cli: Callable[..., Result]) -> None:
+    """`devenv --context box doctor`: the context's endpoint and TLS files, whatever DOCKER_HOST says."""
+    _context(tmp_path / ".docker", "box", tls.url, tls_from=tls.certs)
+    env = {"HOME": str(tmp_path), "DOCKER_CONFIG": str(tmp_path / ".docker"), "DOCKER_HOST": "unix:///nowhere.sock"}
+    without = cli("doctor", env=env)
+    assert "unix:///nowhere.sock" in without.out + without.err
+    result = cli("--context", "box", "doctor", env=env)
+    assert tls.url in result.out, result.out + result.err
+    assert tls.handshakes
+    gone = cli("--context", "nope", "doctor", env=env)
+    assert gone.code != 0 and "docker context 'nope'" in gone.out + gone.err
