@@ -10,16 +10,23 @@ Standard library only: engine requests over ssh are on the hot paths.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shlex
 import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from devenv.errors import EnvironmentProblem, UserError
+
+if TYPE_CHECKING:
+    from devenv.adapters.process import ProcessRunner
 
 PERSIST_SECONDS = 600  # an idle master connection closes after this long
 
@@ -122,3 +129,118 @@ class Dialed:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+
+
+class Ssh:
+    """Commands, file sync and port tunnels on the host of an ssh:// engine, through the one process runner."""
+
+    def __init__(self, target: SshTarget, runner: ProcessRunner) -> None:
+        self.target = target
+        self.runner = runner
+
+    def run(self, command: Sequence[str], *, timeout: float = 60) -> str:
+        """Run a command on the host (a shell command line: quote arguments with shlex); its stdout."""
+        done = self.runner.run(ssh_argv(self.target, self.runner.env, command, options=["-T"]), timeout=timeout)
+        if not done.ok:
+            raise EnvironmentProblem(
+                f"ssh {self.target.label} `{' '.join(command)}` failed: {_last_line(done.stderr)}",
+                hint=f"check that `ssh {self.target.label}` logs in without a password prompt",
+            )
+        return done.stdout
+
+    def rsync(self, local: str, remote: str, *, directory: bool) -> None:
+        """Make `remote` (on the host) a copy of `local`: only what changed travels; deleted files go too."""
+        shell = shlex.join(ssh_argv(self.target, self.runner.env, [])[:-2])  # `ssh OPTIONS`, without `-- host`
+        where = f"{self.target.user}@{self.target.host}" if self.target.user else self.target.host
+        source, dest = (local.rstrip("/") + "/", remote.rstrip("/") + "/") if directory else (local, remote)
+        argv = [
+            "rsync",
+            "-a",
+            "--delete",
+            *([] if directory else ["--inplace"]),
+            "-e",
+            shell,
+            source,
+            f"{where}:{dest}",
+        ]
+        if self.runner.which("rsync") is None:
+            raise EnvironmentProblem(
+                "'rsync' is not installed, and code must be copied to the remote Docker host",
+                hint="install rsync here and on the Docker host (apt-get install rsync, brew install rsync)",
+            )
+        done = self.runner.run(argv, timeout=600)
+        if not done.ok:
+            raise EnvironmentProblem(
+                f"copying {local} to {self.target.label}:{remote} failed: {_last_line(done.stderr)}",
+                hint="rsync must be installed on the Docker host too; `devenv sync` tries again",
+            )
+
+    def tunnel(self, forwards: Mapping[int, tuple[str, int]], log: Path) -> int:
+        """Start `ssh -N -L` (its own connection, detached from this terminal): local port -> (host, port) on
+        the far side. Returns its pid once every local port accepts, or raises with what ssh said."""
+        options = ["-N", "-o", "ExitOnForwardFailure=yes", "-o", "ServerAliveInterval=30"]
+        for local, (host, port) in sorted(forwards.items()):
+            options += ["-L", f"127.0.0.1:{local}:{host}:{port}"]
+        argv = ssh_argv(self.target, self.runner.env, [], options=options, shared=False)
+        with log.open("wb") as errors:
+            proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=errors,
+                env=dict(self.runner.env),
+                start_new_session=True,  # a Ctrl-C in this terminal later must not end it
+            )
+        deadline = time.monotonic() + 20
+        waiting = set(forwards)
+        while waiting:
+            if proc.poll() is not None:
+                said = _last_line(log.read_text(errors="replace"))
+                raise EnvironmentProblem(
+                    f"the ssh tunnel to {self.target.label} ended at once: {said}",
+                    hint="check that the ssh server allows port forwarding (AllowTcpForwarding yes)",
+                )
+            if time.monotonic() > deadline:
+                proc.kill()
+                proc.wait()
+                raise EnvironmentProblem(
+                    f"the ssh tunnel to {self.target.label} did not open within 20 s",
+                    hint="run `devenv up` again; `ssh -v` shows where the connection hangs",
+                )
+            waiting = {port for port in waiting if not _accepts(port)}
+            if waiting:
+                time.sleep(0.05)
+        return proc.pid
+
+
+def tunnel_alive(pid: int) -> bool:
+    """Does the tunnel started as `pid` still run? (A reused pid is not ours, where /proc can tell.)"""
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    cmdline = Path(f"/proc/{pid}/cmdline")
+    try:
+        return not cmdline.exists() or b"ssh" in cmdline.read_bytes()
+    except OSError:
+        return False
+
+
+def end_tunnel(pid: int) -> None:
+    """End a tunnel started by `Ssh.tunnel` (SIGTERM: ssh closes its forwards and exits)."""
+    import signal
+
+    if tunnel_alive(pid):
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
+
+
+def _accepts(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.2)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _last_line(text: str) -> str:
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    return lines[-1] if lines else "(no output)"

@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from devenv import __version__
-from devenv.cli import doctor, init, parity, profile, stack
+from devenv.cli import doctor, init, parity, profile, stack, sync
 from devenv.context import AppContext
 from devenv.errors import DevenvError, ExitCode, Terminated
 
@@ -75,7 +75,7 @@ def build_app(made: list[AppContext] | None = None) -> typer.Typer:
 
 def _command_modules() -> list[Callable[[typer.Typer], None]]:
     """Each command group module exposes `register(app)`; imported by name, so a missing one fails loudly."""
-    return [stack.register, doctor.register, init.register, parity.register]
+    return [stack.register, doctor.register, init.register, parity.register, sync.register]
 
 
 def _debug_requested(args: list[str], obj: AppContext | None) -> bool:

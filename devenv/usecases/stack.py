@@ -12,6 +12,7 @@ from devenv.domain.stack.health import ServiceStatus, service_statuses
 from devenv.domain.stack.names import PROJECT_LABEL
 from devenv.domain.stack.state import parity_status_line
 from devenv.errors import UserError
+from devenv.usecases import remote
 from devenv.usecases.workspace import files_of, open_existing, prepare, up_to_date
 
 if TYPE_CHECKING:  # status (the hot path) needs neither up's nor the data use cases' code
@@ -28,6 +29,7 @@ class StatusReport:
     profile_changed: bool  # the profile or answers changed since the last render
     now: float
     parity: str | None = None  # one line, when the profile names production manifests
+    remote: str | None = None  # the engine's host and the ports tunnel, when the engine is remote
 
     optional: tuple[str, ...] = ()
 
@@ -50,7 +52,7 @@ def status(ctx: AppContext) -> StatusReport:
     """One engine query; no rendering, no YAML."""
     ws, state = open_existing(ctx)
     containers = ctx.engine.containers({PROJECT_LABEL: state.project})
-    statuses = service_statuses(containers, list(state.service_hashes))
+    statuses = remote.shown(ctx, ws, service_statuses(containers, list(state.service_hashes)))
     changed = not up_to_date(ws, state, ctx.env)
     drifted = [
         name
@@ -67,6 +69,7 @@ def status(ctx: AppContext) -> StatusReport:
         now=time.time(),
         parity=parity_status_line(state, changed) if state.parity else None,
         optional=tuple(state.optional),
+        remote=remote.tunnel_line(ctx, ws),
     )
 
 
@@ -87,6 +90,7 @@ def down(ctx: AppContext, *, volumes: bool, confirm: Callable[[str], bool]) -> N
             ws.save(state)
         args = ["down", "--remove-orphans", *(["--volumes"] if volumes else [])]
         compose_or_fail(ctx, files, args)
+        remote.close_tunnel(ws)
 
 
 def reset(
