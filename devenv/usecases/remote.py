@@ -58,7 +58,8 @@ def place_code(ctx: AppContext, compose: dict[str, Any], roots: tuple[str, ...],
     """For an ssh engine: point every bind mount of a path under `roots` at its copy on the engine's host
     (rewriting `compose` in place) and return local path -> remote path; refuse any other host path."""
     ssh = ssh_of(ctx)
-    if ssh is None:
+    endpoint = ctx.engine.endpoint
+    if ssh is None and not endpoint.remote:
         return {}
     from devenv.domain.profile.composesyntax import Volume, compose_literal, parse_volume
     from devenv.domain.profile.hostaccess import DOCKER_SOCKETS
@@ -74,6 +75,12 @@ def place_code(ctx: AppContext, compose: dict[str, Any], roots: tuple[str, ...],
             local = compose_literal(parsed.source) or parsed.source
             if local in DOCKER_SOCKETS:  # the engine's own socket: the far host has one too
                 continue
+            if ssh is None:
+                raise UserError(
+                    f"service '{name}' bind-mounts {local}, but the Docker engine at {endpoint.url} is on another "
+                    "host, and devenv copies code to one only over ssh",
+                    hint="point DOCKER_HOST (or a docker context) at ssh://user@host, or use a local engine",
+                )
             real = os.path.realpath(os.path.expanduser(local))
             if not any(real == r or real.startswith(r.rstrip("/") + "/") for r in roots):
                 raise UserError(

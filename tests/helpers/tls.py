@@ -83,15 +83,15 @@ def tls_listener(folder: Path) -> Iterator[TlsEndpoint]:
     handshakes: list[str] = []
 
     def relay(src: socket.socket, dst: socket.socket) -> None:
+        """One direction; at its end, half-close: `docker exec` closes its input and still reads the output."""
         try:
             while data := src.recv(65536):
                 dst.sendall(data)
         except OSError:
             pass
         finally:
-            for s in (src, dst):
-                with suppress(OSError):
-                    s.shutdown(socket.SHUT_RDWR)
+            with suppress(OSError):
+                dst.shutdown(socket.SHUT_WR)
 
     def serve(raw: socket.socket) -> None:
         try:

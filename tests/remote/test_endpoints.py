@@ -16,7 +16,7 @@ import pytest
 
 from devenv.adapters.engine import Engine
 from devenv.adapters.engine.endpoint import resolve_endpoint
-from devenv.errors import EnvironmentProblem
+from devenv.errors import EnvironmentProblem, UserError
 from tests.helpers.common import Result
 from tests.helpers.sshd import Sshd, have_sshd, running_sshd
 from tests.helpers.tls import TlsEndpoint, tls_listener
@@ -74,8 +74,6 @@ def test_missing_ca_is_named_not_a_silent_plain_connection(tmp_path: Path) -> No
 
 
 def test_a_bad_ssh_endpoint_is_a_user_error(tmp_path: Path) -> None:
-    from devenv.errors import UserError
-
     engine = Engine({"DOCKER_HOST": "ssh://me@box:notaport"})
     with pytest.raises(UserError) as caught:
         engine.containers({"a": "b"})
@@ -153,3 +151,21 @@ def test_context_option_wins_over_docker_host(tls: TlsEndpoint, tmp_path: Path, 
     assert tls.handshakes
     gone = cli("--context", "nope", "doctor", env=env)
     assert gone.code != 0 and "docker context 'nope'" in gone.out + gone.err
+
+
+def test_binds_on_a_tcp_engine_elsewhere_are_refused_by_name(tmp_path: Path) -> None:
+    from devenv.context import AppContext
+    from devenv.settings import load_settings
+    from devenv.usecases.remote import place_code
+
+    env = {"DOCKER_HOST": "tcp://dev.box:2376", "HOME": str(tmp_path)}
+    ctx = AppContext(settings=load_settings(env), cwd=tmp_path, env=env, interactive=False)
+    compose = {"services": {"web": {"volumes": [f"{tmp_path}/code:/app", "data:/data"]}}}
+    with pytest.raises(UserError) as caught:
+        place_code(ctx, compose, (str(tmp_path),), "p")
+    assert f"service 'web' bind-mounts {tmp_path}/code" in caught.value.message and "ssh://" in str(caught.value.hint)
+    named_only = {"services": {"db": {"volumes": ["data:/data"]}}}
+    assert place_code(ctx, named_only, (str(tmp_path),), "p") == {}
+    local = {**env, "DOCKER_HOST": "tcp://127.0.0.1:2376"}  # the same machine: binds work as they are
+    ctx_local = AppContext(settings=load_settings(local), cwd=tmp_path, env=local, interactive=False)
+    assert place_code(ctx_local, compose, (str(tmp_path),), "p") == {}
