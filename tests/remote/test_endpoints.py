@@ -169,3 +169,14 @@ def test_binds_on_a_tcp_engine_elsewhere_are_refused_by_name(tmp_path: Path) -> 
     local = {**env, "DOCKER_HOST": "tcp://127.0.0.1:2376"}  # the same machine: binds work as they are
     ctx_local = AppContext(settings=load_settings(local), cwd=tmp_path, env=local, interactive=False)
     assert place_code(ctx_local, compose, (str(tmp_path),), "p") == {}
+
+
+@pytest.mark.integration
+def test_doctor_reports_the_remote_engine_and_its_hosts_disk(sshd: Sshd, cli: Callable[..., Result]) -> None:
+    result = cli("doctor", env=sshd.env)
+    row = next((line for line in result.out.splitlines() if line.startswith("Remote engine")), "")
+    assert sshd.url in row and "(DOCKER_HOST)" in row and "ms per request" in row, result.out
+    assert "GiB memory" in row and "GiB free at /var/lib/docker on 127.0.0.1" in row
+    assert "df -Pk /var/lib/docker" in sshd.commands()  # the far host's disk, asked over ssh
+    disk = next(line for line in result.out.splitlines() if line.startswith("Free disk"))
+    assert "on 127.0.0.1" in disk
