@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 SYNC_ROOT = ".cache/devenv/sync"  # under the ssh user's home on the engine's host
 TUNNEL_FILE = "tunnel.json"
+USER_LABEL = "devenv.user"  # on a remote engine: who made the container or volume
 
 
 def ssh_of(ctx: AppContext) -> Ssh | None:
@@ -44,11 +45,58 @@ def ssh_of(ctx: AppContext) -> Ssh | None:
 
 
 def render_salt(env: Mapping[str, str]) -> list[str]:
-    """What of the engine the rendered files depend on: an ssh engine's URL (binds point at its host)."""
+    """What of the engine the rendered files depend on: a remote engine's URL (binds point at its host, the
+    project name carries the user). Nothing for a local engine, so local render keys stay as they were."""
     from devenv.adapters.engine.endpoint import resolve_endpoint
 
-    url = resolve_endpoint(env).url
-    return [url] if url.startswith("ssh://") else []
+    endpoint = resolve_endpoint(env)
+    return [endpoint.url] if endpoint.remote else []
+
+
+# --- isolation on a shared engine ---
+
+
+def user_name(env: Mapping[str, str]) -> str:
+    """Who owns the stacks devenv makes on a shared engine: DEVENV_USER, else the login name (a slug)."""
+    import getpass
+    import re
+
+    raw = env.get("DEVENV_USER") or env.get("USER") or getpass.getuser()
+    return re.sub(r"[^a-z0-9]+", "-", raw.lower()).strip("-")[:20] or "user"
+
+
+def project_for(ctx: AppContext, project: str) -> str:
+    """On a remote (shared) engine the compose project carries the user: `devenv-shop-1a2b3c4d-alice`, so
+    two people's workspaces of the same folder never share a project. Local names stay as they were."""
+    return f"{project}-{user_name(ctx.env)}" if ctx.engine.endpoint.remote else project
+
+
+def label_owner(ctx: AppContext, compose: dict[str, Any]) -> None:
+    """On a remote engine, every service and volume also carries USER_LABEL (who made it)."""
+    if not ctx.engine.endpoint.remote:
+        return
+    user = user_name(ctx.env)
+    for service in (compose.get("services") or {}).values():
+        service.setdefault("labels", {})[USER_LABEL] = user
+    for volume in (compose.get("volumes") or {}).values():
+        volume.setdefault("labels", {})[USER_LABEL] = user
+
+
+def check_owner(ctx: AppContext, project: str) -> None:
+    """Before deleting a project's volumes on a remote engine: every resource of it is this user's."""
+    if not ctx.engine.endpoint.remote:
+        return
+    from devenv.domain.stack.names import PROJECT_LABEL
+
+    me = user_name(ctx.env)
+    found = [*ctx.engine.volumes({PROJECT_LABEL: project}), *ctx.engine.containers({PROJECT_LABEL: project})]
+    others = sorted({str((r.get("Labels") or {}).get(USER_LABEL)) for r in found} - {me})
+    if others:
+        raise UserError(
+            f"the project '{project}' on {ctx.engine.endpoint.url} also holds resources of {', '.join(others)}: "
+            "nothing removed",
+            hint=f"they are not yours ({USER_LABEL}={me}); ask their owner, or remove yours by name with docker",
+        )
 
 
 # --- code: bind mounts ---
@@ -199,8 +247,8 @@ def ensure_tunnel(ctx: AppContext, ws: Workspace, statuses: Mapping[str, Service
     pid = ssh.tunnel({local[k]: wanted[k] for k in wanted}, ws.state_dir / "tunnel.log")
     record = {"pid": pid, "endpoint": ctx.engine.endpoint.url, "ports": local}
     write_atomic(_tunnel_file(ws), json.dumps(record, indent=2) + "\n")
-    moved = [f"{k} -> {v}" for k, v in local.items() if int(k) != v]
-    return f"ports taken on this machine, forwarded elsewhere: {', '.join(moved)}" if moved else None
+    moved = [f"{k} -> localhost:{v}" for k, v in local.items() if int(k) != v]
+    return f"in use on this machine, so the tunnel brings them elsewhere: {', '.join(moved)}" if moved else None
 
 
 def _free(port: int, taken: Any) -> bool:

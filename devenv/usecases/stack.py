@@ -85,6 +85,7 @@ def down(ctx: AppContext, *, volumes: bool, confirm: Callable[[str], bool]) -> N
             prep = prepare(ctx, profile_ref=None, sets={})  # a damaged compose file is written again
             files, state = prep.files, prep.state
         if volumes:  # recorded first: a `down -v` killed half-way must not leave a stack that claims its seed
+            remote.check_owner(ctx, state.project)  # on a shared engine: never another user's volumes
             state.seeded = False
             state.seed_status = {}
             ws.save(state)

@@ -149,8 +149,10 @@ def _render(
     from devenv.usecases.answers import check_secrets_kept, saved_layer
     from devenv.usecases.hostaccess import guard
     from devenv.usecases.profiles import load
+    from devenv.usecases.remote import project_for
 
     workspace_id, project = ws.identity()
+    project = project_for(ctx, project)  # on a shared (remote) engine, the user's own
     if profile_ref is not None:
         file = str(ctx.profile_files.locate(profile_ref, None))
         ref = ProfileRef(ref=profile_ref, file=file)
@@ -234,10 +236,12 @@ def _render(
 def _place_code(
     ctx: AppContext, profile: Profile, compose: dict[str, Any], repo: str | None, ws: Workspace, project: str
 ) -> dict[str, str]:
-    """An engine over ssh: bind mounts point at copies on its host (docs/remote.md)."""
+    """A remote engine: resources carry the user; over ssh, bind mounts point at copies on its host
+    (docs/remote.md)."""
     from devenv.usecases.hostaccess import host_view
-    from devenv.usecases.remote import place_code
+    from devenv.usecases.remote import label_owner, place_code
 
+    label_owner(ctx, compose)
     roots = host_view(ctx, profile, repo_dir=repo, project_dir=ws.compose_file.parent).roots
     return place_code(ctx, compose, roots, project)
 

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -180,3 +181,25 @@ def test_doctor_reports_the_remote_engine_and_its_hosts_disk(sshd: Sshd, cli: Ca
     assert "df -Pk /var/lib/docker" in sshd.commands()  # the far host's disk, asked over ssh
     disk = next(line for line in result.out.splitlines() if line.startswith("Free disk"))
     assert "on 127.0.0.1" in disk
+
+
+def test_on_a_remote_engine_projects_and_resources_carry_the_user(tmp_path: Path) -> None:
+    from devenv.context import AppContext
+    from devenv.settings import load_settings
+    from devenv.usecases.remote import label_owner, project_for, user_name
+
+    def ctx_for(host: str) -> AppContext:
+        env = {"DOCKER_HOST": host, "HOME": str(tmp_path), "DEVENV_USER": "Alice.B"}
+        return AppContext(settings=load_settings(env), cwd=tmp_path, env=env, interactive=False)
+
+    remote, local = ctx_for("ssh://me@devbox"), ctx_for("unix:///var/run/docker.sock")
+    assert user_name(remote.env) == "alice-b"
+    assert project_for(remote, "devenv-shop-1a2b3c4d") == "devenv-shop-1a2b3c4d-alice-b"
+    assert project_for(local, "devenv-shop-1a2b3c4d") == "devenv-shop-1a2b3c4d"  # local names never move
+    compose: dict[str, Any] = {"services": {"web": {"labels": {"x": "1"}}}, "volumes": {"data": {"labels": {}}}}
+    label_owner(remote, compose)
+    assert compose["services"]["web"]["labels"] == {"x": "1", "devenv.user": "alice-b"}
+    assert compose["volumes"]["data"]["labels"] == {"devenv.user": "alice-b"}
+    untouched: dict[str, Any] = {"services": {"web": {}}}
+    label_owner(local, untouched)
+    assert untouched == {"services": {"web": {}}}

@@ -18,8 +18,9 @@ from typing import Any
 
 import pytest
 
+from devenv.usecases.remote import user_name
 from tests.helpers.sshd import Sshd, have_sshd, running_sshd
-from tests.helpers.stack import Done, Stack, busybox_profile, devenv, make_stack
+from tests.helpers.stack import Done, Stack, busybox_profile, devenv, docker, make_stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -90,6 +91,9 @@ def _run(stack: Stack, sshd: Sshd, *args: str) -> Done:
 def test_a_stack_over_ssh(stack: Stack, sshd: Sshd) -> None:
     up = _run(stack, sshd, "up", "--profile", str(stack.profile))
     assert up.code == 0, up.err
+    assert stack.project.endswith("-" + user_name(sshd.env))  # a shared engine: the project is the user's
+    labels = [json.loads(docker("volume", "inspect", v))[0]["Labels"] for v in stack.volumes()]
+    assert labels and all(lb.get("devenv.user") == user_name(sshd.env) for lb in labels)
     published = stack.state["ports"]["web"][0]
     copies = stack.state["remote_sync"]
     assert list(copies) == [str((stack.root / "code").resolve())]
@@ -128,8 +132,18 @@ def test_a_stack_over_ssh(stack: Stack, sshd: Sshd) -> None:
     assert reset.code == 0, reset.err
     assert _get(f"http://127.0.0.1:{local}/index.html") == "v3, after sync\n"
 
-    down = _run(stack, sshd, "down")
+    theirs = docker(
+        "volume", "create", "--label", f"com.docker.compose.project={stack.project}", "--label", "devenv.user=mallory"
+    ).strip()
+    try:
+        refused = _run(stack, sshd, "down", "--volumes", "--yes")
+        assert refused.code == 2 and "resources of mallory" in refused.err and "nothing removed" in refused.err
+        assert theirs in docker("volume", "ls", "-q").split() and stack.containers()
+    finally:
+        docker("volume", "rm", theirs)
+    down = _run(stack, sshd, "down", "--volumes", "--yes")
     assert down.code == 0, down.err
+    assert stack.volumes() == []
     assert not (stack.root / ".devenv" / "tunnel.json").exists()
     assert _ended(tunnel["pid"])
     assert stack.containers() == {}
