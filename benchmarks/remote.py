@@ -3,8 +3,8 @@
     python -m benchmarks.remote [--rounds 7] [--markdown FILE]
 
 Needs a Docker engine with compose v2, the busybox:1.36 image, and Debian's openssh-server: it starts its
-own sshd on 127.0.0.1 (tests/helpers/sshd.py: key login, its own config, a ForceCommand that logs each
-session, which makes ssh a little slower than a plain server) and reaches this machine's engine through
+own sshd on 127.0.0.1 (tests/helpers/sshd.py: key login, its own config; an `ssh` wrapper on PATH adds
+`-F` that config, one more exec per ssh) and reaches this machine's engine through
 it as DOCKER_HOST=ssh://root@127.0.0.1:PORT, the way a team dev box is reached. Two workspaces of one small
 profile (two services, a volume, a bind-mounted folder, a published port): one on the local socket, one
 over ssh. Each round times a no-op `up` and a `status` in both, alternating, so drift hits both alike.
@@ -66,7 +66,7 @@ def main() -> None:
     local_ws, ssh_ws = workspace(base, "benchlocal"), workspace(base, "benchssh")
     times: dict[str, list[float]] = {k: [] for k in ("up local", "up ssh", "status local", "status ssh")}
     try:
-        with running_sshd(base / "sshd") as sshd:
+        with running_sshd(base / "sshd", log_sessions=False) as sshd:
             ssh_env = {**sshd.env, **isolated, "NO_COLOR": "1"}
             run([*DEVENV, "up", "--profile", "stack.yaml"], local_ws, local_env)
             run([*DEVENV, "up", "--profile", "stack.yaml"], ssh_ws, ssh_env)

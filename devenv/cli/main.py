@@ -60,12 +60,14 @@ def build_app(made: list[AppContext] | None = None) -> typer.Typer:
             ctx.obj.debug = ctx.obj.debug or debug
             if workspace is not None:
                 ctx.obj.workspace_override = workspace
-        else:
-            ctx.obj = AppContext.from_environment(debug=debug, workspace=workspace)
-            if made is not None:
-                made.append(ctx.obj)
+            if context is not None:
+                ctx.obj.use_docker_context(context)
+            return
+        ctx.obj = AppContext.from_environment(debug=debug, workspace=workspace)
         if context is not None:
             ctx.obj.use_docker_context(context)
+        if made is not None:
+            made.append(ctx.obj)
 
     app.add_typer(profile.app, name="profile")
     for register in _command_modules():

@@ -40,7 +40,8 @@ def have_sshd() -> bool:
 
 
 @contextmanager
-def running_sshd(folder: Path) -> Iterator[Sshd]:
+def running_sshd(folder: Path, *, log_sessions: bool = True) -> Iterator[Sshd]:
+    """`log_sessions=False`: no ForceCommand (a plain server, as benchmarks want it; `commands()` is empty)."""
     folder.mkdir(parents=True, exist_ok=True)
     port = free_port()
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(folder / "host_key")], check=True)
@@ -56,7 +57,8 @@ def running_sshd(folder: Path) -> Iterator[Sshd]:
         f"ListenAddress 127.0.0.1\nPort {port}\nHostKey {folder / 'host_key'}\n"
         f"AuthorizedKeysFile {folder / 'authorized_keys'}\nPermitRootLogin prohibit-password\n"
         "PasswordAuthentication no\nKbdInteractiveAuthentication no\nStrictModes no\nUsePAM no\n"
-        f"PidFile {folder / 'sshd.pid'}\nForceCommand {force}\nAllowTcpForwarding yes\nMaxSessions 100\n"
+        f"PidFile {folder / 'sshd.pid'}\n{f'ForceCommand {force}' if log_sessions else ''}\n"
+        "AllowTcpForwarding yes\nMaxSessions 100\n"
         "MaxStartups 100\n"
     )
     (folder / "ssh_config").write_text(

@@ -122,6 +122,15 @@ def test_a_stack_over_ssh(stack: Stack, sshd: Sshd) -> None:
     assert status.code == 0, status.err
     assert f"ports tunnel (pid {tunnel['pid']}): localhost:{local} -> {published}" in status.out
     assert f"http://localhost:{local}" in status.out
+    os.kill(tunnel["pid"], 15)  # the laptop slept, the connection dropped: the tunnel is gone
+    assert _ended(tunnel["pid"])
+    gone = _run(stack, sshd, "status")
+    assert "ports tunnel: not running" in gone.out and f"http://localhost:{local}" not in gone.out
+    back = _run(stack, sshd, "up")
+    assert back.code == 0 and "Up to date" in back.out, back.err  # the stack untouched, the tunnel back
+    tunnel = json.loads((stack.root / ".devenv" / "tunnel.json").read_text())
+    local = tunnel["ports"][str(published)]
+    assert _get(f"http://127.0.0.1:{local}/index.html") == "v3, after sync\n"
     logs = _run(stack, sshd, "logs", "web")
     assert logs.code == 0 and "web serving on 8000" in logs.out + logs.err
     exec_ = _run(stack, sshd, "exec", "web", "cat", "/www/index.html")
