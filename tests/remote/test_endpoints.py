@@ -203,3 +203,31 @@ def test_on_a_remote_engine_projects_and_resources_carry_the_user(tmp_path: Path
     untouched: dict[str, Any] = {"services": {"web": {}}}
     label_owner(local, untouched)
     assert untouched == {"services": {"web": {}}}
+
+
+def test_urls_name_a_tcp_engines_host_and_a_tunnels_local_port(tmp_path: Path) -> None:
+    import json as json_
+
+    from devenv.adapters.workspace import Workspace
+    from devenv.context import AppContext
+    from devenv.domain.stack.health import ServiceStatus
+    from devenv.settings import load_settings
+    from devenv.usecases.remote import shown, tunnel_line
+
+    def ctx_for(host: str) -> AppContext:
+        env = {"DOCKER_HOST": host, "HOME": str(tmp_path)}
+        return AppContext(settings=load_settings(env), cwd=tmp_path, env=env, interactive=False)
+
+    ws = Workspace(tmp_path)
+    statuses = {"web": ServiceStatus("web", "running", ports=(("0.0.0.0", 8000, 80, "tcp"),))}
+    tcp = ctx_for("tcp://devbox.internal:2376")
+    assert shown(tcp, ws, statuses)["web"].urls() == ["http://devbox.internal:8000"]
+    assert tunnel_line(tcp, ws) == "engine: tcp://devbox.internal:2376 (ports open on devbox.internal)"
+    ssh = ctx_for("ssh://me@devbox.internal")
+    assert shown(ssh, ws, statuses)["web"].urls() == []  # no tunnel: no URL that would not answer
+    assert "ports tunnel: not running" in str(tunnel_line(ssh, ws))
+    ws.state_dir.mkdir()
+    # a record whose process is gone (above the largest pid Linux hands out) is no tunnel
+    (ws.state_dir / "tunnel.json").write_text(json_.dumps({"pid": 2**22 + 1, "ports": {"8000": 18000}}))
+    assert shown(ssh, ws, statuses)["web"].urls() == []
+    assert shown(ctx_for("unix:///var/run/docker.sock"), ws, statuses)["web"].urls() == ["http://localhost:8000"]
