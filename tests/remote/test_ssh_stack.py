@@ -20,7 +20,7 @@ import pytest
 
 from devenv.usecases.remote import user_name
 from tests.helpers.sshd import Sshd, have_sshd, running_sshd
-from tests.helpers.stack import Done, Stack, busybox_profile, devenv, docker, make_stack
+from tests.helpers.stack import Done, Stack, busybox_profile, devenv, docker, free_port, make_stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -172,3 +172,27 @@ def test_a_host_path_outside_the_workspace_is_refused_by_name(tmp_path: Path, ss
         assert not (made.root / ".devenv").exists()  # nothing written, nothing started
     finally:
         made.cleanup()
+
+
+def test_the_example_over_ssh(tmp_path: Path, sshd: Sshd) -> None:
+    """The shipped example (five services built from the profile's folder) over ssh: images are built on the
+    engine's host, and the web app answers on this machine through the tunnel."""
+    root = tmp_path / "platform"
+    root.mkdir()
+    stack = Stack(root, root / "unused.yaml")
+    port = free_port()
+    try:
+        done = devenv("up", "--profile", "example", "--set", f"web_port={port}", cwd=root, env=sshd.env, timeout=900)
+        assert done.code == 0, done.err
+        local = json.loads((root / ".devenv" / "tunnel.json").read_text())["ports"][str(port)]
+        assert local != port and f"http://localhost:{local}" in done.out
+        report = json.loads(_get(f"http://127.0.0.1:{local}/"))
+        assert report["db"]["ok"] and report["cache"]["ok"] and report["broker"]["ok"], report
+        assert report["seeded_rows"] > 0
+        down = devenv("down", cwd=root, env=sshd.env)
+        assert down.code == 0 and not (root / ".devenv" / "tunnel.json").exists()
+    finally:
+        tunnel = root / ".devenv" / "tunnel.json"
+        if tunnel.exists():
+            subprocess.run(["kill", str(json.loads(tunnel.read_text())["pid"])], check=False)
+        stack.cleanup()
