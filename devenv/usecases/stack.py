@@ -107,6 +107,7 @@ def reset(
         raise UserError("nothing reset", hint="pass --yes to skip the question")
     with ws.lock("reset"):
         prep = prepare(ctx, profile_ref=None, sets={})
+        remote.check_owner(ctx, prep.state.project)  # on a shared engine: never another user's volumes
         if progress:
             progress("removing containers and volumes", {})
         delete_data(ctx, prep)  # "reset in progress" is on disk before anything is deleted

@@ -147,6 +147,8 @@ def test_a_stack_over_ssh(stack: Stack, sshd: Sshd) -> None:
     try:
         refused = _run(stack, sshd, "down", "--volumes", "--yes")
         assert refused.code == 2 and "resources of mallory" in refused.err and "nothing removed" in refused.err
+        no_reset = _run(stack, sshd, "reset", "--yes")
+        assert no_reset.code == 2 and "resources of mallory" in no_reset.err
         assert theirs in docker("volume", "ls", "-q").split() and stack.containers()
     finally:
         docker("volume", "rm", theirs)
