@@ -58,6 +58,13 @@ class AppContext:
             workspace_override=workspace,
         )
 
+    def use_docker_context(self, name: str) -> None:
+        """`--context NAME`: devenv, docker and compose all use this docker context (as `docker --context`,
+        it wins over DOCKER_HOST). Called before any adapter is built."""
+        env = {k: v for k, v in self.env.items() if k != "DOCKER_HOST"}
+        env["DOCKER_CONTEXT"] = name
+        self.env = env
+
     @cached_property
     def console(self) -> Console:
         from rich.console import Console

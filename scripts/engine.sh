@@ -5,6 +5,10 @@
 #   scripts/engine.sh start   install what is missing, start dockerd if none answers, build base images
 #   scripts/engine.sh stop    stop the dockerd this script started (no-op otherwise)
 #
+# Remote-engine tests (tests/remote/) need openssh-server (each test runs its own sshd on 127.0.0.1),
+# rsync and openssl. With DEVENV_ENGINE_TLS=1, a dockerd this script starts also listens on
+# tcp://127.0.0.1:2376 with --tlsverify, certificates made here in $state/tls (DOCKER_CERT_PATH for clients).
+#
 # It is a test-environment route only: users install Docker through `devenv init` / their platform.
 set -euo pipefail
 
@@ -27,6 +31,10 @@ install_packages() {
   [ -x /bin/busybox ] && file_is_static /bin/busybox || missing+=(busybox-static)
   command -v debootstrap >/dev/null || missing+=(debootstrap)
   command -v shellcheck >/dev/null || missing+=(shellcheck)
+  [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+  command -v ssh >/dev/null || missing+=(openssh-client)
+  command -v rsync >/dev/null || missing+=(rsync)
+  command -v openssl >/dev/null || missing+=(openssl)
   if [ ${#missing[@]} -gt 0 ]; then
     need_root
     log "apt-get install ${missing[*]}"
@@ -55,6 +63,37 @@ install_compose() {
   install -m 0755 "$bin" /usr/local/lib/docker/cli-plugins/docker-compose
 }
 
+make_tls() {
+  # a CA, a server certificate for 127.0.0.1/localhost and a client certificate (ca.pem, cert.pem, key.pem)
+  local dir=$1
+  [ -f "$dir/server-cert.pem" ] && return
+  mkdir -p "$dir"
+  (
+    cd "$dir"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj /CN=devenv-test-ca -keyout ca-key.pem -out ca.pem
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >server.ext
+    printf 'extendedKeyUsage=clientAuth\n' >client.ext
+    for who in server client; do
+      openssl req -newkey rsa:2048 -nodes -subj "/CN=$who" -keyout "$who-key.pem" -out "$who.csr"
+      openssl x509 -req -in "$who.csr" -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 3650 \
+        -extfile "$who.ext" -out "$who-cert.pem"
+    done
+    cp client-cert.pem cert.pem
+    cp client-key.pem key.pem
+    chmod 0600 ./*key.pem
+  ) >/dev/null 2>&1
+}
+
+dockerd_args() {
+  # the listeners: the unix socket always; tcp+TLS on 127.0.0.1:2376 with DEVENV_ENGINE_TLS=1
+  printf '%s\n' -H unix:///var/run/docker.sock
+  if [ "${DEVENV_ENGINE_TLS:-0}" = 1 ]; then
+    make_tls "$state/tls"
+    printf '%s\n' -H tcp://127.0.0.1:2376 --tlsverify --tlscacert "$state/tls/ca.pem" \
+      --tlscert "$state/tls/server-cert.pem" --tlskey "$state/tls/server-key.pem"
+  fi
+}
+
 start_engine() {
   if docker info >/dev/null 2>&1; then
     log "an engine already answers; using it"
@@ -63,7 +102,9 @@ start_engine() {
   need_root
   mkdir -p "$state"
   log "starting dockerd"
-  setsid dockerd >"$state/dockerd.log" 2>&1 < /dev/null &
+  local args
+  mapfile -t args < <(dockerd_args)
+  setsid dockerd "${args[@]}" >"$state/dockerd.log" 2>&1 < /dev/null &
   echo $! >"$state/dockerd.pid"
   for _ in $(seq 1 60); do
     if docker info >/dev/null 2>&1; then

@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from devenv import __version__
-from devenv.cli import doctor, housekeeping, init, parity, profile, snapshot, source, stack, update, watch
+from devenv.cli import doctor, housekeeping, init, parity, profile, snapshot, source, stack, sync, update, watch
 from devenv.cli.quiet import QuietExit
 from devenv.cli.workspace_option import WorkspaceGroup
 from devenv.context import AppContext
@@ -54,13 +54,21 @@ def build_app(made: list[AppContext] | None = None) -> typer.Typer:
             Path | None,
             typer.Option("--workspace", "-w", envvar="DEVENV_WORKSPACE", help="Workspace folder."),
         ] = None,
+        context: Annotated[
+            str | None,
+            typer.Option("--context", help="Docker context to use, as `docker --context` (wins over DOCKER_HOST)."),
+        ] = None,
     ) -> None:
         if isinstance(ctx.obj, AppContext):  # tests hand in a ready context
             ctx.obj.debug = ctx.obj.debug or debug
             if workspace is not None:
                 ctx.obj.workspace_override = workspace
+            if context is not None:
+                ctx.obj.use_docker_context(context)
             return
         ctx.obj = AppContext.from_environment(debug=debug, workspace=workspace)
+        if context is not None:
+            ctx.obj.use_docker_context(context)
         if made is not None:
             made.append(ctx.obj)
 
@@ -82,6 +90,7 @@ def _command_modules() -> list[Callable[[typer.Typer], None]]:
         update.register,
         housekeeping.register,
         watch.register,
+        sync.register,
     ]
 
 

@@ -220,6 +220,7 @@ def status(
             "needs_up": report.needs_up,
             "drifted": report.drifted,
             "parity": report.parity,
+            "remote": report.remote,
             "services": {
                 name: {
                     "state": st.state,
@@ -241,6 +242,8 @@ def status(
     _print_table(report.statuses, now=report.now)
     if report.parity:
         typer.echo(report.parity)
+    if report.remote:
+        typer.echo(report.remote)
     if report.profile_changed:
         typer.echo("warning: the profile or its answers changed since the last up; run `devenv up`", err=True)
     elif report.drifted:

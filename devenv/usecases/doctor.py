@@ -18,6 +18,7 @@ from devenv.domain.doctor.provider import VM_PROVIDERS, identify_provider
 from devenv.domain.setup import model as plans
 from devenv.errors import EnvironmentProblem, UserError
 from devenv.usecases.plans import PlanRun, render_plan, run_plan
+from devenv.usecases.remote_doctor import remote_facts
 
 if TYPE_CHECKING:
     from devenv.adapters.engine import Engine
@@ -81,6 +82,9 @@ def gather_facts(system: System, engine: Engine, options: plans.Options) -> Doct
     compose = system.compose_version() if docker_cli else None
     group = system.docker_group() if platform.os is OS.LINUX else None
     disk_path, disk_free = system.disk_free(_disk_path(platform.os, platform.home, info))
+    remote = remote_facts(engine, system.runner, info)
+    if remote is not None:  # images land on the engine's host, not here
+        disk_path, disk_free = remote.disk_path, remote.disk_free
     return DoctorFacts(
         platform=platform,
         docker_cli=docker_cli,
@@ -95,6 +99,7 @@ def gather_facts(system: System, engine: Engine, options: plans.Options) -> Doct
         in_docker_group=bool(group and group.member),
         session_in_docker_group=bool(group and group.in_session),
         options=options,
+        remote=remote,
     )
 
 

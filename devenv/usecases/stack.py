@@ -12,6 +12,7 @@ from devenv.domain.stack.health import ServiceStatus, service_statuses
 from devenv.domain.stack.names import PROJECT_LABEL
 from devenv.domain.stack.state import parity_status_line
 from devenv.errors import UserError
+from devenv.usecases import remote
 from devenv.usecases.workspace import files_of, open_existing, prepare, up_to_date
 
 if TYPE_CHECKING:  # status (the hot path) needs neither up's nor the data use cases' code
@@ -28,6 +29,7 @@ class StatusReport:
     profile_changed: bool  # the profile or answers changed since the last render
     now: float
     parity: str | None = None  # one line, when the profile names production manifests
+    remote: str | None = None  # the engine's host and the ports tunnel, when the engine is remote
 
     optional: tuple[str, ...] = ()
 
@@ -57,7 +59,7 @@ def status(ctx: AppContext) -> StatusReport:
     """One engine query; no rendering, no YAML."""
     ws, state = open_existing(ctx)
     containers = ctx.engine.containers({PROJECT_LABEL: state.project})
-    statuses = service_statuses(containers, list(state.service_hashes))
+    statuses = remote.shown(ctx, ws, service_statuses(containers, list(state.service_hashes)))
     changed = not up_to_date(ws, state, ctx.env)
     drifted = [
         name
@@ -74,6 +76,7 @@ def status(ctx: AppContext) -> StatusReport:
         now=time.time(),
         parity=parity_status_line(state, changed) if state.parity else None,
         optional=tuple(state.optional),
+        remote=remote.tunnel_line(ctx, ws),
     )
 
 
@@ -89,12 +92,14 @@ def down(ctx: AppContext, *, volumes: bool, confirm: Callable[[str], bool], imag
             prep = prepare(ctx, profile_ref=None, sets={})  # a damaged compose file is written again
             files, state = prep.files, prep.state
         if volumes:  # recorded first: a `down -v` killed half-way must not leave a stack that claims its seed
+            remote.check_owner(ctx, state.project)  # on a shared engine: never another user's volumes
             state.seeded = False
             state.seed_status = {}
             ws.save(state)
         args = ["down", "--remove-orphans", *(["--volumes"] if volumes else [])]
         # --images: the images compose built for this project (named after it); pulled and re-tagged ones stay
         compose_or_fail(ctx, files, [*args, *(["--rmi", "local"] if images else [])])
+        remote.close_tunnel(ws)
         if images:  # the next `up` builds them again
             state.built = {}
             ws.save(state)
@@ -120,6 +125,7 @@ def reset(
         raise UserError("nothing reset", hint="pass --yes to skip the question")
     with ws.lock("reset"):
         prep = prepare(ctx, profile_ref=None, sets={})
+        remote.check_owner(ctx, prep.state.project)  # on a shared engine: never another user's volumes
         restored, why = reset_from_snapshot(ctx, prep, reseed=reseed, progress=progress, timeout=timeout)
         if restored is not None:
             restored.seconds = time.monotonic() - started

@@ -93,7 +93,7 @@ def converge(
     recreate_volumes: bool = False,
 ) -> UpResult:
     """Bring the prepared stack to its rendered state; the caller holds the workspace lock."""
-    from devenv.usecases import data
+    from devenv.usecases import data, remote
 
     state = prep.state
     notes: list[str] = []
@@ -110,6 +110,7 @@ def converge(
 
     recover(ctx, prep, say)  # a snapshot restore that did not finish: finished first (usecases/snapshots.py)
     data.clean_start(ctx, prep, say)  # a reset or a seed that did not finish: its data goes first
+    remote.sync_code(ctx, prep, say)  # an engine over ssh: changed code is copied to its host first
     statuses = _statuses(ctx, prep.files.project, list(state.service_hashes))
     fingerprints = {name: context_fingerprint(folder) for name, folder in state.contexts.items()}
     stale = converge_rules.stale_images(wanted, fingerprints, state.built, build=build)
@@ -120,6 +121,7 @@ def converge(
         and not recreate_volumes
         and converge_rules.converged(statuses, wanted, state.service_hashes)
     ):
+        statuses = remote.arrive(ctx, prep.workspace, statuses, say)
         return UpResult(statuses, changed=False, warnings=list(prep.notes), notes=notes)
     from devenv.usecases.ports import make_room, retry_on_taken_port
 
@@ -146,6 +148,7 @@ def converge(
         data.run_seeds(ctx, prep, lambda phase: progress(phase, statuses) if progress else None)
         seeded = True
     prep.workspace.save(state)
+    statuses = remote.arrive(ctx, prep.workspace, statuses, say)
     return UpResult(statuses, changed=True, built=stale, seeded=seeded, warnings=warnings, notes=notes)
 
 

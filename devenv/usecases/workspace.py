@@ -10,7 +10,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from devenv import __version__
 from devenv.adapters.compose import ComposeFiles
@@ -60,7 +60,9 @@ def current_key(ws: Workspace, state: WorkspaceState, env: Mapping[str, str]) ->
             texts.append(Path(file).read_text(encoding="utf-8"))
         except OSError:
             return None
-    extra = [__version__, state.repo_dir or "", state.project, *env_layer(env)]
+    from devenv.usecases.remote import render_salt
+
+    extra = [__version__, state.repo_dir or "", state.project, *env_layer(env), *render_salt(env)]
     key = ws.read_key()
     if key is None:
         return None
@@ -155,8 +157,10 @@ def _render(
     from devenv.usecases.hostaccess import guard
     from devenv.usecases.lockfile import pin
     from devenv.usecases.profiles import load
+    from devenv.usecases.remote import project_for
 
     workspace_id, project = ws.identity()
+    project = project_for(ctx, project)  # on a shared (remote) engine, the user's own
     if profile_ref is not None:
         file = str(ctx.profile_files.locate(profile_ref, None))
         ref = ProfileRef(ref=profile_ref, file=file)
@@ -192,6 +196,7 @@ def _render(
     rendered = render(profile, values, target)
     # the authoritative host-access gate: on what compose will read, before anything is written
     guard(ctx, profile, rendered.compose, repo_dir=repo, project_dir=ws.compose_file.parent)
+    remote_sync = _place_code(ctx, profile, rendered.compose, repo, ws, project)
     digests = {n: keyed_digest(key, n, values[n]) for n, v in profile.variables.items() if v.secret and n in values}
     new_state = WorkspaceState(
         workspace_id=workspace_id,
@@ -221,6 +226,11 @@ def _render(
         seed_volumes=dict(state.seed_volumes) if state else {},
         reset_pending=bool(state and state.reset_pending),
         ports=rendered.host_ports,
+        remote_sync=remote_sync,
+        # a copy still counts where it still goes to the same place
+        remote_synced={k: v for k, v in (state.remote_synced if state else {}).items() if k in remote_sync}
+        if state and state.remote_sync == remote_sync
+        else {},
     )
     ws.prepare()
     write_atomic(ws.env_file, rendered.env_text, mode=0o600)
@@ -237,6 +247,19 @@ def _render(
             for volume in new_state.volumes.get(service, []) if moved else []:
                 changed[volume] = sorted({*changed.get(volume, []), *moved})
     return Prepared(ws, new_state, files_of(ws, new_state), rerendered=True, profile=profile, changed_secrets=changed)
+
+
+def _place_code(
+    ctx: AppContext, profile: Profile, compose: dict[str, Any], repo: str | None, ws: Workspace, project: str
+) -> dict[str, str]:
+    """A remote engine: resources carry the user; over ssh, bind mounts point at copies on its host
+    (docs/remote.md)."""
+    from devenv.usecases.hostaccess import host_view
+    from devenv.usecases.remote import label_owner, place_code
+
+    label_owner(ctx, compose)
+    roots = host_view(ctx, profile, repo_dir=repo, project_dir=ws.compose_file.parent).roots
+    return place_code(ctx, compose, roots, project)
 
 
 def _answers(resolved: Resolved, ask: Ask | None) -> dict[str, str]:

@@ -2,8 +2,9 @@
 
 Every call is one or two Engine API requests, spoken over the standard library (http.py) for a unix
 socket or plain tcp endpoint, so `devenv status`, a no-op `devenv up` and diagnosis never import the
-docker SDK (about 0.25 s); TLS and ssh endpoints load it lazily (http.SdkTransport). Which engine: see
-endpoint.py. Build it from AppContext.engine; tests build their own.
+docker SDK (about 0.25 s); TLS uses ssl, ssh the docker CLI's `ssh HOST docker system dial-stdio` on a
+shared master connection (adapters/ssh.py). Which engine: see endpoint.py. Build it from AppContext.engine;
+tests build their own.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ class Engine:
 
     @cached_property
     def _transport(self) -> Transport:
-        return transport_for(self.base_url, self.env, self.timeout)
+        return transport_for(self.endpoint, self.env, self.timeout)
 
     def get(self, path: str, query: Mapping[str, str] | None = None) -> Any:
         return self._transport.request("GET", path, query)
@@ -125,7 +126,11 @@ class Engine:
             ) from exc
 
     def _describe_call(self, path: str, url: str, timeout: float | None = None) -> dict[str, Any]:
-        transport = self._transport if url == self.base_url and timeout is None else self._other(url, timeout)
+        transport = (
+            self._transport
+            if url == self.base_url and timeout is None
+            else self._other(self._endpoint_of(url), timeout)
+        )
         result = transport.request("GET", path)
         if not isinstance(result, dict):
             raise EnvironmentProblem(
@@ -134,8 +139,11 @@ class Engine:
             )
         return result
 
-    def _other(self, url: str, timeout: float | None) -> Transport:
-        return transport_for(url, self.env, timeout or self.timeout)
+    def _endpoint_of(self, url: str) -> Endpoint:
+        return self.endpoint if url == self.base_url else Endpoint(url, "probe")
+
+    def _other(self, endpoint: Endpoint, timeout: float | None) -> Transport:
+        return transport_for(endpoint, self.env, timeout or self.timeout)
 
     def probe(self, endpoint: Endpoint) -> EndpointProbe:
         """Does this endpoint answer a ping? Never raises."""
@@ -151,7 +159,7 @@ class Engine:
             if not os.access(path, os.R_OK | os.W_OK):
                 return result(False, "permission denied", denied=True)
         try:
-            self._other(endpoint.url, self.probe_timeout).request("GET", "/_ping")
+            self._other(endpoint, self.probe_timeout).request("GET", "/_ping")
         except Exception as exc:  # EnvironmentProblem, or anything a TLS/ssh transport raises
             text = _short_error(exc)
             return result(False, text, denied="permission denied" in text)
@@ -195,7 +203,9 @@ class Engine:
             time.sleep(interval)
 
     def close(self) -> None:
-        """Nothing stays open between requests; kept so callers can say they are done."""
+        """Only an ssh session stays open between requests (it ends with the process anyway)."""
+        if "_transport" in self.__dict__:
+            self._transport.close()
 
 
 def engine_info(url: str, version: Mapping[str, Any], info: Mapping[str, Any]) -> EngineInfo:

@@ -1,9 +1,10 @@
-"""How requests reach the engine: HTTP on the standard library, or the docker SDK where it must.
+"""How requests reach the engine: HTTP on the standard library, whatever the endpoint.
 
 `import docker` costs about 0.25 s (requests, urllib3); `devenv status` and a no-op `devenv up` have a
-0.3-0.5 s budget in all. A unix socket or a plain tcp endpoint is spoken to with http.client; only TLS
-(DOCKER_TLS_VERIFY) and ssh:// endpoints load the docker SDK, which knows certificates and ssh tunnels.
-Both transports answer the same way: parsed JSON (or bytes), None for 404, EnvironmentProblem otherwise.
+0.3-0.5 s budget in all. So a unix socket, plain tcp, tcp with TLS (ssl, the files of DOCKER_CERT_PATH or
+of the docker context) and ssh:// (`ssh HOST docker system dial-stdio` on a shared master connection,
+adapters/ssh.py) are all spoken to with http.client. Answers: parsed JSON (or bytes), None for 404,
+EnvironmentProblem otherwise.
 """
 
 from __future__ import annotations
@@ -12,12 +13,16 @@ import http.client
 import json
 import socket
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlencode, urlparse
 
+from devenv.adapters.engine.endpoint import Endpoint, Tls
 from devenv.errors import EnvironmentProblem
 
-SDK_API_VERSION = "1.24"  # the SDK's minimum: a fixed version means building a client sends no request
+if TYPE_CHECKING:
+    import ssl
+
+    from devenv.adapters.ssh import Dialed
 
 
 class Readable(Protocol):
@@ -42,13 +47,12 @@ class Transport(Protocol):
         length: int = 0,
     ) -> None: ...
 
+    def close(self) -> None: ...
 
-def transport_for(host: str, env: Mapping[str, str], timeout: float) -> Transport:
-    """The stdlib transport when it can speak to `host`, else the docker SDK's."""
-    url = urlparse(host)
-    if url.scheme == "unix" or (url.scheme in {"tcp", "http"} and not env.get("DOCKER_TLS_VERIFY")):
-        return StdlibTransport(host, timeout)
-    return SdkTransport(host, env, timeout)
+
+def transport_for(endpoint: Endpoint, env: Mapping[str, str], timeout: float) -> Transport:
+    """How to speak to this endpoint (`env` gives ssh its PATH, HOME and agent)."""
+    return StdlibTransport(endpoint.url, timeout, tls=endpoint.tls, env=env)
 
 
 def _unreachable(host: str, exc: BaseException) -> EnvironmentProblem:
@@ -77,15 +81,81 @@ class _UnixConnection(http.client.HTTPConnection):
         self.sock = sock
 
 
+class _SshConnection(http.client.HTTPConnection):
+    """HTTP over `ssh HOST docker system dial-stdio`."""
+
+    def __init__(self, url: str, env: Mapping[str, str], timeout: float) -> None:
+        super().__init__("localhost", timeout=timeout)
+        self.url = url
+        self.env = env
+        self.dialed: Dialed | None = None
+
+    def connect(self) -> None:
+        from devenv.adapters.ssh import Dialed, SshTarget
+
+        if self.dialed is not None:  # the engine closed the last one
+            self.dialed.close()
+        self.dialed = Dialed(SshTarget.parse(self.url), self.env, self.timeout or 10.0)
+        self.sock = self.dialed.sock
+
+    def close(self) -> None:
+        super().close()
+        if self.dialed is not None:
+            self.dialed.close()
+
+    def why(self) -> str:
+        return self.dialed.why() if self.dialed is not None else ""
+
+
+def _ssl_context(tls: Tls) -> ssl.SSLContext:
+    import ssl
+
+    if tls.verify and not tls.ca:
+        raise EnvironmentProblem(
+            f"TLS verification of the Docker engine is on, but {tls.folder} has no ca.pem",
+            hint="DOCKER_CERT_PATH names the folder holding ca.pem, cert.pem and key.pem (the docker CLI's)",
+        )
+    try:
+        context = ssl.create_default_context(cafile=tls.ca) if tls.verify else ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        if not tls.verify:
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        if tls.cert and tls.key:
+            context.load_cert_chain(tls.cert, tls.key)
+    except (OSError, ssl.SSLError) as exc:
+        raise EnvironmentProblem(
+            f"cannot use the TLS files in {tls.folder}: {exc}",
+            hint="DOCKER_CERT_PATH names the folder holding ca.pem, cert.pem and key.pem (the docker CLI's)",
+        ) from exc
+    return context
+
+
 class StdlibTransport:
-    def __init__(self, host: str, timeout: float) -> None:
+    def __init__(
+        self, host: str, timeout: float, *, tls: Tls | None = None, env: Mapping[str, str] | None = None
+    ) -> None:
         self.host = host
         self.timeout = timeout
+        self.tls = tls
+        self.env = env or {}
+        self._kept: http.client.HTTPConnection | None = None  # ssh: one session serves every request
+
+    def close(self) -> None:
+        if self._kept is not None:
+            self._kept.close()
+            self._kept = None
 
     def _connection(self) -> http.client.HTTPConnection:
         url = urlparse(self.host)
         if url.scheme == "unix":
             return _UnixConnection(url.path, self.timeout)
+        if url.scheme == "ssh":
+            return _SshConnection(self.host, self.env, self.timeout)
+        if self.tls is not None or url.scheme == "https":
+            context = _ssl_context(self.tls or Tls("", None, None, None, verify=True))
+            return http.client.HTTPSConnection(
+                url.hostname or "localhost", url.port or 2376, timeout=self.timeout, context=context
+            )
         return http.client.HTTPConnection(url.hostname or "localhost", url.port or 2375, timeout=self.timeout)
 
     def request(self, method: str, path: str, query: Mapping[str, str] | None = None, body: Any = None) -> Any:
@@ -96,24 +166,32 @@ class StdlibTransport:
         if body is not None:
             data = json.dumps(body).encode()
             headers["Content-Type"] = "application/json"
-        conn = self._connection()
+        keep = self.host.startswith("ssh://")  # a new ssh session costs ~0.1 s even on a shared connection
+        reused, self._kept = self._kept, None
+        conn = reused or self._connection()
         try:
             conn.request(method, target, body=data, headers=headers)
             response = conn.getresponse()
-            body = response.read()
+            answer = response.read()
         except (OSError, http.client.HTTPException) as exc:
-            raise _unreachable(self.host, exc) from exc
-        finally:
+            said = conn.why() if isinstance(conn, _SshConnection) else ""
+            conn.close()
+            if reused is not None:  # the kept session ended meanwhile: one fresh try
+                return self.request(method, path, query, body)
+            raise _unreachable(self.host, RuntimeError(said) if said else exc) from exc
+        if keep:
+            self._kept = conn
+        else:
             conn.close()
         if response.status == 404:
             return None
         if response.status >= 400:
-            raise _refused(method, path, response.status, body)
-        if not body:
+            raise _refused(method, path, response.status, answer)
+        if not answer:
             return None
         if response.getheader("Content-Type", "").startswith("application/json"):
-            return json.loads(body)
-        return body
+            return json.loads(answer)
+        return answer
 
     def stream(
         self,
@@ -148,75 +226,3 @@ class StdlibTransport:
 
 
 CHUNK = 1 << 20
-
-
-def sdk_client_kwargs(url: str, env: Mapping[str, str]) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {"base_url": url}
-    if url.startswith("ssh://"):
-        kwargs["use_ssh_client"] = True
-    if url.startswith("tcp://") and env.get("DOCKER_TLS_VERIFY") and url == env.get("DOCKER_HOST"):
-        from docker.utils import kwargs_from_env
-
-        kwargs["tls"] = kwargs_from_env(environment=dict(env)).get("tls", False)
-    return kwargs
-
-
-class SdkTransport:
-    """TLS and ssh endpoints: the docker SDK's low-level client, loaded only when one is used."""
-
-    def __init__(self, host: str, env: Mapping[str, str], timeout: float) -> None:
-        self.host = host
-        self.env = env
-        self.timeout = timeout
-        self._api: Any = None
-
-    def request(self, method: str, path: str, query: Mapping[str, str] | None = None, body: Any = None) -> Any:
-        if self._api is None:
-            import docker
-
-            try:
-                self._api = docker.APIClient(
-                    version=SDK_API_VERSION,
-                    timeout=int(max(self.timeout, 1)),
-                    **sdk_client_kwargs(self.host, self.env),
-                )
-            except Exception as exc:  # the SDK raises requests', urllib3's and its own errors alike
-                raise _unreachable(self.host, exc) from exc
-        try:
-            url = self._api._url(path.replace("{", "{{").replace("}", "}}"))
-            response = self._api.request(method, url, params=query, json=body)
-        except Exception as exc:
-            raise _unreachable(self.host, exc) from exc
-        if response.status_code == 404:
-            return None
-        if response.status_code >= 400:
-            raise _refused(method, path, response.status_code, response.content)
-        if not response.content:
-            return None
-        if response.headers.get("Content-Type", "").startswith("application/json"):
-            return response.json()
-        return response.content
-
-    def stream(
-        self,
-        method: str,
-        path: str,
-        query: Mapping[str, str] | None = None,
-        *,
-        sink: Callable[[bytes], None] | None = None,
-        upload: Readable | None = None,
-        length: int = 0,
-    ) -> None:
-        self.request("GET", "/_ping")  # builds the client
-        url = self._api._url(path.replace("{", "{{").replace("}", "}}"))
-        try:
-            response = self._api.request(method, url, params=query, data=upload, stream=True, timeout=None)
-            if response.status_code >= 400:
-                raise _refused(method, path, response.status_code, response.content)
-            for chunk in response.iter_content(CHUNK):
-                if sink is not None:
-                    sink(chunk)
-        except EnvironmentProblem:
-            raise
-        except Exception as exc:
-            raise _unreachable(self.host, exc) from exc

@@ -17,6 +17,7 @@ from devenv.domain.setup import model as plans
 from devenv.domain.setup import plans as setup
 
 GIB = 1024**3
+REMOTE_SLOW_MS = 150  # a round trip to the engine above this makes status and a no-op up feel slow
 DISK_FAIL_GIB = 5
 DISK_WARN_GIB = 15
 MEMORY_FAIL_GIB = 2
@@ -289,12 +290,33 @@ def port_result(port: int, in_use: bool) -> CheckResult:
     return CheckResult(f"port-{port}", title, Status.OK, f"{port} is free")
 
 
+def check_remote(f: DoctorFacts) -> CheckResult:
+    """The remote engine: where, how far (latency), and the host's memory and disk."""
+    r = f.remote
+    assert r is not None
+    parts = [f"{r.url} ({r.source})"]
+    if f.engine is not None:
+        parts.append(f"Docker {f.engine.server_version}, {f.engine.mem_total / GIB:.1f} GiB memory")
+    if r.latency_ms is not None:
+        parts.append(f"{r.latency_ms:.0f} ms per request")
+    parts.append(f"{r.disk_free / GIB:.0f} GiB free at {r.disk_path}" if r.disk_free is not None else "disk unknown")
+    slow = r.latency_ms is not None and r.latency_ms > REMOTE_SLOW_MS
+    return CheckResult(
+        "remote",
+        "Remote engine",
+        Status.WARN if slow else Status.OK,
+        "; ".join(parts),
+        hint="a far engine makes every command slower; one closer to you (same region) helps" if slow else None,
+    )
+
+
 def evaluate(f: DoctorFacts) -> list[CheckResult]:
     """Every machine-level check, in the order the table shows them (ports are added by the caller)."""
     return [
         check_os(f.platform),
         check_docker_cli(f),
         check_engine(f),
+        *([check_remote(f)] if f.remote else []),
         check_engine_api(f),
         check_compose(f),
         check_git(f),

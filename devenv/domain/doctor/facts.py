@@ -38,6 +38,17 @@ class EngineInfo:
 
 
 @dataclass(frozen=True)
+class RemoteEngine:
+    """An engine on another host (ssh://, or tcp:// to another machine): what doctor says about it."""
+
+    url: str
+    source: str  # "DOCKER_HOST", "docker context box"
+    latency_ms: float | None  # one API round trip once connected
+    disk_free: int | None  # on the engine's host, at its root dir (over ssh; unknown over tcp)
+    disk_path: str
+
+
+@dataclass(frozen=True)
 class DoctorFacts:
     platform: Platform
     docker_cli: str | None = None  # client version when the docker CLI is on PATH
@@ -52,6 +63,7 @@ class DoctorFacts:
     in_docker_group: bool = False  # listed in /etc/group
     session_in_docker_group: bool = False  # effective in this login session
     options: plans.Options = field(default_factory=plans.Options)
+    remote: RemoteEngine | None = None  # the engine is on another host
 
     @property
     def chosen(self) -> EndpointProbe | None:

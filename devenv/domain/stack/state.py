@@ -54,6 +54,10 @@ class WorkspaceState:
     seed_volumes: dict[str, str] = field(default_factory=dict)
     reset_pending: bool = False
     ports: dict[str, list[int]] = field(default_factory=dict)
+    # an engine over ssh (usecases/remote.py): bind-mounted local path -> its copy on the engine's host, and
+    # each one's fingerprint when it was last copied
+    remote_sync: dict[str, str] = field(default_factory=dict)
+    remote_synced: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {"version": STATE_VERSION, **asdict(self)}
@@ -113,6 +117,8 @@ _FIELDS = {
     "seed_volumes": "dict-str",
     "reset_pending": "bool",
     "ports": "dict-list-int",
+    "remote_sync": "dict-str",
+    "remote_synced": "dict-str",
 }
 _DESCRIBED = {
     "str": "a string",
