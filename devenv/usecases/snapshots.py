@@ -33,6 +33,11 @@ __all__ = ["human_age", "human_size"]  # how the CLI shows sizes and ages, as th
 AUTO_ENV = "DEVENV_AUTO_SNAPSHOT"  # "0": no `seeded` snapshot after the first seed
 
 
+# A restore replaces the data the services hold, so there is nothing for a clean shutdown to keep: no
+# grace period (a database's checkpoint or a process that ignores SIGTERM cost seconds for nothing).
+DISCARD_STOP = ("stop", "--timeout", "0")
+
+
 def store_of(prep: Prepared) -> SnapshotStore:
     return SnapshotStore(prep.workspace.state_dir)
 
@@ -183,7 +188,7 @@ def restore_prepared(
         )
     affected = rules.affected_services(state.volumes, state.links, snap.volumes)
     say(f"stopping {', '.join(affected)} to restore snapshot '{snap.name}'")
-    compose_or_fail(ctx, prep.files, ["stop", *affected])
+    compose_or_fail(ctx, prep.files, [*DISCARD_STOP, *affected])
     live = _live_volumes(ctx, state.project)
     if any(v not in live for v in snap.volumes):  # the stack was taken down with its volumes: compose makes them
         compose_or_fail(ctx, prep.files, ["create", "--no-build", "--no-recreate", *affected])
@@ -214,7 +219,7 @@ def recover(ctx: AppContext, prep: Prepared, say: Say) -> None:
     snap = store.get(journal.snapshot)
     if snap is not None and not missing_storage(ctx, prep, snap):
         say(f"a restore of snapshot '{journal.snapshot}' was interrupted: finishing it")
-        compose_or_fail(ctx, prep.files, ["stop", *journal.services])
+        compose_or_fail(ctx, prep.files, [*DISCARD_STOP, *journal.services])
         _apply(ctx, prep, journal, snap, say)
         return
     say(
