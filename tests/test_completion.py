@@ -57,6 +57,8 @@ def test_service_arguments_complete_to_the_workspace_services(ws: Path, tmp_path
     assert complete("devenv logs ", cwd=ws) == ["db", "web"]
     assert complete("devenv logs db ", cwd=ws) == ["web"]  # not one typed already
     assert complete("devenv exec w", cwd=ws) == ["web"]
+    for command in ("stop", "restart", "build", "watch"):  # every command that takes SERVICE...
+        assert complete(f"devenv {command} ", cwd=ws) == ["db", "web"], command
     assert complete("devenv run ", cwd=ws / ".devenv") == ["db", "web"]  # from a folder inside it
     assert complete("devenv up d", cwd=ws) == ["db"]
     assert complete("devenv logs -w ws ", cwd=tmp_path) == ["db", "web"]  # -w after the command

@@ -6,10 +6,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from devenv.cli.completion import complete_services
+
 if TYPE_CHECKING:
     from devenv.domain.stack.listing import WorkspaceLine
 
-ServicesArgument = Annotated[list[str] | None, typer.Argument(help="Services (default: all).")]
+ServicesArgument = Annotated[
+    list[str] | None, typer.Argument(help="Services (default: all).", autocompletion=complete_services)
+]
 
 
 def register(app: typer.Typer) -> None:

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from devenv.cli.completion import complete_services
+
 if TYPE_CHECKING:
     from devenv.context import AppContext
     from devenv.usecases.watch import WatchNote
@@ -18,7 +20,10 @@ def register(app: typer.Typer) -> None:
 
 def watch(
     ctx: typer.Context,
-    services: Annotated[list[str] | None, typer.Argument(help="Only these services (and their links).")] = None,
+    services: Annotated[
+        list[str] | None,
+        typer.Argument(help="Only these services (and their links).", autocompletion=complete_services),
+    ] = None,
     no_up: Annotated[bool, typer.Option("--no-up", help="Watch the running stack; do not bring it up first.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show build output while rebuilding.")] = False,
 ) -> None:
