@@ -60,6 +60,9 @@ def up(
     frozen: Annotated[
         bool, typer.Option("--frozen", help="Fail if anything would change the profile lock (for CI).")
     ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Print the whole build log instead of each image's step.")
+    ] = False,
     watch: Annotated[
         bool, typer.Option("--watch", help="Then sync code changes as you save them (Ctrl-C stops watching).")
     ] = False,
@@ -91,6 +94,7 @@ def up(
             recreate_volumes=recreate_volumes,
             ask=ask_new,
             frozen=frozen,
+            build_log=view.log if verbose else None,
         )
     finally:
         view.close()
@@ -161,6 +165,13 @@ class ProgressView:
             self.live.start()
         else:
             self.live.update(view)
+
+    def log(self, line: str) -> None:
+        """A line of output (the build log with --verbose), printed above a live table."""
+        if self.live is not None:
+            self.live.console.print(line, markup=False, highlight=False, soft_wrap=True)
+        else:
+            typer.echo(line, err=True)
 
     def close(self) -> None:
         if self.live is not None:

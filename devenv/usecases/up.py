@@ -51,6 +51,7 @@ def up(
     recreate_volumes: bool = False,
     ask: Ask | None = None,  # a variable a newer profile version added, without a default: asked on a terminal
     frozen: bool = False,
+    build_log: Callable[[str], None] | None = None,  # `--verbose`: every line of the build, instead of its steps
 ) -> UpResult:
     from devenv.usecases.lockfile import follow
     from devenv.usecases.workspace import locate
@@ -72,6 +73,7 @@ def up(
                 timeout=timeout,
                 progress=progress,
                 recreate_volumes=recreate_volumes,
+                build_log=build_log,
             )
     except BaseException:
         if fresh and not ws.exists():  # a rejected first `up` leaves no .devenv/ behind
@@ -91,6 +93,7 @@ def converge(
     timeout: float = 300.0,
     progress: Progress | None = None,
     recreate_volumes: bool = False,
+    build_log: Callable[[str], None] | None = None,
 ) -> UpResult:
     """Bring the prepared stack to its rendered state; the caller holds the workspace lock."""
     from devenv.usecases import data, remote
@@ -132,7 +135,7 @@ def converge(
     if stale:
         if progress:
             progress("building " + ", ".join(stale), statuses)
-        _build(ctx, prep.files, stale, progress)
+        _build(ctx, prep.files, stale, progress, build_log)
         for name in stale:
             state.built[name] = fingerprints[name]
         prep.workspace.save(state)
@@ -170,14 +173,23 @@ def _statuses(ctx: AppContext, project: str, services: list[str]) -> dict[str, S
     return service_statuses(containers, services)
 
 
-def _build(ctx: AppContext, files: ComposeFiles, services: list[str], progress: Progress | None) -> None:
-    """Build with each image's current step and elapsed time shown (usecases/building.py)."""
+def _build(
+    ctx: AppContext,
+    files: ComposeFiles,
+    services: list[str],
+    progress: Progress | None,
+    build_log: Callable[[str], None] | None = None,
+) -> None:
+    """Build with each image's current step and elapsed time shown, or its whole log (usecases/building.py)."""
     from devenv.usecases.building import as_statuses, build_images
 
     def show(lines: dict[str, str]) -> None:
         if progress:
             progress("building " + ", ".join(services), as_statuses(lines))
 
+    if build_log is not None:
+        build_images(ctx, files, services, verbose=build_log)
+        return
     build_images(ctx, files, services, progress=show)
 
 
