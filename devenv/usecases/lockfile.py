@@ -150,22 +150,27 @@ def _refuse_image_drift(ctx: AppContext, lock: Lock) -> None:
         if now and now != image["id"]:
             raise UserError(
                 f"--frozen: the image of {service} ({image['image']}) is {now[:19]}, the lock says {image['id'][:19]}",
-                hint=FROZEN_HINT,
+                hint="the tag names another image now (a pull?): `devenv down` then `devenv up` runs it and "
+                "moves the lock; or put back the image the lock names",
             )
 
 
 def record_images(ctx: AppContext, ws: Workspace) -> None:
-    """After a stack came up: the image each service ran (id, and registry digest when pulled)."""
+    """After a stack came up: the image each `image:` service ran (id, and registry digest when pulled).
+
+    Services built from the checkout are left out: their image is the code under development, which
+    changes with every edit; what the lock pins is what the profile resolved from a registry."""
     from devenv.domain.stack.names import SERVICE_LABEL
 
     lock = read_lock(ws)
     if lock is None or not ws.exists():
         return
+    state = ws.load()
     images: dict[str, dict[str, str]] = {}
-    for container, image in ctx.engine.inspect_project(ws.load().project):
+    for container, image in ctx.engine.inspect_project(state.project):
         labels = (container.get("Config") or {}).get("Labels") or {}
         service = labels.get(SERVICE_LABEL)
-        if service:
+        if service and service not in state.built:
             ref = str((container.get("Config") or {}).get("Image") or "")
             digests = image.get("RepoDigests") or []
             images[service] = {

@@ -53,7 +53,7 @@ def up(
     frozen: bool = False,
     build_log: Callable[[str], None] | None = None,  # `--verbose`: every line of the build, instead of its steps
 ) -> UpResult:
-    from devenv.usecases.lockfile import follow
+    from devenv.usecases.lockfile import follow, record_images
     from devenv.usecases.workspace import locate
 
     started = time.monotonic()
@@ -75,6 +75,8 @@ def up(
                 recreate_volumes=recreate_volumes,
                 build_log=build_log,
             )
+            if result.changed and not frozen:  # the lock notes the image each service now runs
+                record_images(ctx, prep.workspace)
     except BaseException:
         if fresh and not ws.exists():  # a rejected first `up` leaves no .devenv/ behind
             ws.discard()
