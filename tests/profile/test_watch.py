@@ -145,6 +145,7 @@ def test_lint_explains_a_bad_watch_rule_with_its_line(
 
 def test_a_good_watch_rule_lints_clean(tmp_path: Path, cli: Callable[..., Result]) -> None:
     path = write_yaml(tmp_path / "shop.yaml", profile({"watch": [SYNC, {"action": "rebuild", "path": "app"}]}))
+    (tmp_path / "app").mkdir()  # lint checks that a build folder exists
     done = cli("profile", "lint", str(path), cwd=tmp_path)
     assert done.code == 0, done.err
 
