@@ -155,7 +155,7 @@ class SourceStore:
         try:
             self.git.export(clone, commit, archive)
             with tarfile.open(archive) as tar:
-                tar.extractall(partial, filter="data")
+                _extract(tar, partial)
             partial.rename(dest)
         finally:
             archive.unlink(missing_ok=True)
@@ -232,3 +232,29 @@ def read_tree(folder: Path) -> dict[str, str]:
             except (OSError, UnicodeDecodeError):
                 found[str(path.relative_to(folder))] = "(binary file)\n"
     return found
+
+
+UNSAFE_HINT = "nothing was unpacked; tell the source's maintainer (a profile folder holds plain files and folders)"
+
+
+def _extract(tar: tarfile.TarFile, dest: Path) -> None:
+    """Unpack a source's files (someone else's repository) without letting any entry land outside `dest`.
+
+    Python's "data" filter does exactly that, but only from 3.11.4 (Debian 12 ships 3.11.2); the same
+    rules are checked here first, so both paths refuse the same archives."""
+    root = dest.resolve()
+    for member in tar.getmembers():
+        target = (root / member.name).resolve()
+        if member.name.startswith("/") or not target.is_relative_to(root):
+            raise UserError(f"the source's files have a path outside its folder: {member.name}", hint=UNSAFE_HINT)
+        if member.issym() or member.islnk():
+            link = (target.parent / member.linkname).resolve() if member.issym() else root / member.linkname
+            if member.linkname.startswith("/") or not link.resolve().is_relative_to(root):
+                raise UserError(f"the source's files link outside its folder: {member.name}", hint=UNSAFE_HINT)
+        elif not (member.isfile() or member.isdir()):
+            raise UserError(f"the source's files include a special file: {member.name}", hint=UNSAFE_HINT)
+    if hasattr(tarfile, "data_filter"):
+        tar.extractall(dest, filter="data")
+    else:  # pragma: no cover - Python before 3.11.4: every member was checked above
+        tar.extractall(dest)  # noqa: S202
+
