@@ -13,6 +13,11 @@ from devenv.context import AppContext
 from devenv.settings import load_settings
 from tests.helpers.common import Result, have_engine
 
+# No automatic `seeded` snapshot (it would leave engine volumes behind each test stack, and turn a `reset`
+# that a test expects to re-seed into a restore). Set for the whole session, not only in `isolated`, so
+# stacks that module-scoped fixtures bring up get it too; tests/stack/test_snapshots.py turns it on.
+os.environ["DEVENV_AUTO_SNAPSHOT"] = "0"
+
 
 @pytest.fixture(autouse=True)
 def isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
