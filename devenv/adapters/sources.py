@@ -257,4 +257,3 @@ def _extract(tar: tarfile.TarFile, dest: Path) -> None:
         tar.extractall(dest, filter="data")
     else:  # pragma: no cover - Python before 3.11.4: every member was checked above
         tar.extractall(dest)  # noqa: S202
-
