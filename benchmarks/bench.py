@@ -36,8 +36,8 @@ class Row:
 
     @property
     def ratio(self) -> float | None:
-        if not self.compose:
-            return None
+        if not self.compose or not statistics.median(self.compose):
+            return None  # no other side (or counts, like the reset loop's, where a ratio means nothing)
         return statistics.median(self.devenv) / statistics.median(self.compose)
 
 
