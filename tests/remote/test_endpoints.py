@@ -19,7 +19,7 @@ from devenv.adapters.engine import Engine
 from devenv.adapters.engine.endpoint import resolve_endpoint
 from devenv.errors import EnvironmentProblem, UserError
 from tests.helpers.common import Result
-from tests.helpers.sshd import Sshd, have_sshd, running_sshd
+from tests.helpers.sshd import Sshd
 from tests.helpers.tls import TlsEndpoint, tls_listener
 
 
@@ -79,14 +79,6 @@ def test_a_bad_ssh_endpoint_is_a_user_error(tmp_path: Path) -> None:
     with pytest.raises(UserError) as caught:
         engine.containers({"a": "b"})
     assert "ssh://user@host:port" in str(caught.value.hint)
-
-
-@pytest.fixture
-def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sshd]:
-    if not have_sshd():
-        pytest.skip("no sshd (scripts/engine.sh start installs openssh-server)")
-    with running_sshd(tmp_path_factory.mktemp("sshd")) as server:
-        yield server
 
 
 @pytest.fixture

@@ -19,18 +19,10 @@ from typing import Any
 import pytest
 
 from devenv.usecases.remote import user_name
-from tests.helpers.sshd import Sshd, have_sshd, running_sshd
+from tests.helpers.sshd import Sshd
 from tests.helpers.stack import Done, Stack, busybox_profile, devenv, docker, free_port, make_stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-
-
-@pytest.fixture
-def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sshd]:
-    if not have_sshd():
-        pytest.skip("no sshd (scripts/engine.sh start installs openssh-server)")
-    with running_sshd(tmp_path_factory.mktemp("sshd")) as server:
-        yield server
 
 
 def _code_profile() -> dict[str, Any]:
