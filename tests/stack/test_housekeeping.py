@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -125,10 +126,11 @@ def test_build_progress_build_command_and_down_images(tmp_path: Path) -> None:
         assert docker("images", "-q", "busybox:1.36").strip()  # nor an image it did not build
         rebuilt = a.devenv("up")
         assert rebuilt.code == 0 and "built web" in rebuilt.out, rebuilt.err
-        (a.root / "img" / "Dockerfile").write_text(DOCKERFILE + "RUN echo verbose-marker\n")
+        marker = f"verbose-{uuid.uuid4().hex}"  # a step no earlier run left in the engine's build cache
+        (a.root / "img" / "Dockerfile").write_text(DOCKERFILE + f"RUN echo {marker}\n")
         loud = a.devenv("up", "--verbose")  # the whole build log, as `build --verbose` prints it
         assert loud.code == 0, loud.err
-        assert re.search(r"^#\d+ [\d.]+ verbose-marker$", loud.err, re.M), loud.err
+        assert re.search(rf"^#\d+ [\d.]+ {marker}$", loud.err, re.M), loud.err
         assert "web: step 4/4" not in loud.err
     finally:
         for s in (a, b):
