@@ -38,7 +38,8 @@ Say = Callable[[str], None]
 
 def export_snapshot(ctx: AppContext, name: str, file: Path, *, say: Say) -> int:
     """Write snapshot `name` to `file`; returns the file's size in bytes."""
-    from devenv.usecases.snapshots import missing_storage, store_of
+    from devenv.usecases.snapshot_volumes import missing_storage
+    from devenv.usecases.snapshots import store_of
     from devenv.usecases.workspace import prepare
 
     ws = _workspace(ctx)
@@ -73,7 +74,8 @@ def export_snapshot(ctx: AppContext, name: str, file: Path, *, say: Say) -> int:
 
 def import_snapshot(ctx: AppContext, file: Path, *, say: Say) -> Snapshot:
     """Check `file` in full, then make it a snapshot of this workspace (replacing one of the same name)."""
-    from devenv.usecases.snapshots import seed_fingerprint_of, store_of, tagged_images
+    from devenv.usecases.snapshot_volumes import tagged_images
+    from devenv.usecases.snapshots import seed_fingerprint_of, store_of
     from devenv.usecases.workspace import prepare
 
     shown = str(file)

@@ -14,28 +14,35 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from devenv.adapters.snapshot_store import JOURNAL, SnapshotStore
 from devenv.context import AppContext
 from devenv.domain import snapshots as rules
 from devenv.domain.snapshots import RestoreJournal, Snapshot, SnapVolume, human_age, human_size
-from devenv.domain.stack.names import ONEOFF_LABEL, PROJECT_LABEL, SERVICE_LABEL
 from devenv.errors import DevenvError, UserError
+from devenv.usecases.snapshot_volumes import (
+    Say,
+    copy_volumes,
+    discard,
+    live_volumes,
+    missing_storage,
+    running_images,
+    running_services,
+    tagged_images,
+)
 
 if TYPE_CHECKING:
     from devenv.usecases.up import Progress, UpResult
     from devenv.usecases.workspace import Prepared
 
-Say = Callable[[str], None]
-__all__ = ["human_age", "human_size"]  # how the CLI shows sizes and ages, as the rest of devenv does
+__all__ = [
+    "human_age",
+    "human_size",
+    "missing_storage",
+    "tagged_images",
+]  # how the CLI shows sizes and ages, as the rest of devenv does
 AUTO_ENV = "DEVENV_AUTO_SNAPSHOT"  # "0": no `seeded` snapshot after the first seed
-
-
-# A restore replaces the data the services hold, so there is nothing for a clean shutdown to keep: no
-# grace period (a database's checkpoint or a process that ignores SIGTERM cost seconds for nothing).
-DISCARD_STOP = ("stop", "--timeout", "0")
 
 
 def store_of(prep: Prepared) -> SnapshotStore:
@@ -105,18 +112,18 @@ def save_prepared(ctx: AppContext, prep: Prepared, name: str, *, say: Say, timeo
 
     state = prep.state
     ws_id = state.workspace_id
-    live = _live_volumes(ctx, state.project)
+    live = live_volumes(ctx, state.project)
     owner_of = rules.owners(state.volumes)
     volumes = sorted(v for v in owner_of if v in live)
     if not volumes:
         raise UserError("the stack has no data volumes to snapshot yet", hint="run `devenv up` first")
-    images = _running_images(ctx, state.project)
+    images = running_images(ctx, state.project)
     missing = sorted({owner_of[v] for v in volumes if owner_of[v] not in images})
     if missing:
         raise UserError(f"service '{missing[0]}' has no container yet", hint="run `devenv up` first")
     profile = prep.profile_of(ctx)
     affected = rules.affected_services(state.volumes, state.links, volumes)
-    running = _running_services(ctx, state.project)
+    running = running_services(ctx, state.project)
     restart = [s for s in affected if s in running]  # what was not running is not started for it
     copies = ctx.engine.volume_copies
     copies.remove_helpers({rules.HELPER_LABEL: ws_id})
@@ -129,9 +136,10 @@ def save_prepared(ctx: AppContext, prep: Prepared, name: str, *, say: Say, timeo
             storage = rules.storage_volume(ws_id, name, volume, token)
             labels = {rules.WORKSPACE_LABEL: ws_id, rules.NAME_LABEL: name, rules.VOLUME_LABEL: volume}
             copies.create_volume(storage, labels)
-            image = images[owner_of[volume]]
-            made[volume] = SnapVolume(storage, owner_of[volume], image)
-            made[volume].size = _copy(ctx, ws_id, image, live[volume], storage, volume, "saving", say, replace=False)
+            made[volume] = SnapVolume(storage, owner_of[volume], images[owner_of[volume]])
+        pairs = {volume: (live[volume], made[volume].storage, made[volume].image_id) for volume in volumes}
+        for volume, copied in copy_volumes(ctx, ws_id, pairs, "saving", say, mode="copy").items():
+            made[volume].size = copied.size
     except DevenvError:
         for done in made.values():
             ctx.engine.remove_volume(done.storage)
@@ -166,6 +174,7 @@ def restore_prepared(
 ) -> UpResult:
     """Put the snapshot's data back, all or nothing, and bring the stopped services back healthy."""
     from devenv.usecases.data import compose_or_fail
+    from devenv.usecases.restart import start_stopped
     from devenv.usecases.up import converge
 
     state = prep.state
@@ -188,11 +197,11 @@ def restore_prepared(
         )
     affected = rules.affected_services(state.volumes, state.links, snap.volumes)
     say(f"stopping {', '.join(affected)} to restore snapshot '{snap.name}'")
-    compose_or_fail(ctx, prep.files, [*DISCARD_STOP, *affected])
-    live = _live_volumes(ctx, state.project)
+    discard(ctx, prep, affected)
+    live = live_volumes(ctx, state.project)
     if any(v not in live for v in snap.volumes):  # the stack was taken down with its volumes: compose makes them
         compose_or_fail(ctx, prep.files, ["create", "--no-build", "--no-recreate", *affected])
-        live = _live_volumes(ctx, state.project)
+        live = live_volumes(ctx, state.project)
     copies = {
         volume: [saved.storage, live[volume], current.get(saved.service) or saved.image_id]
         for volume, saved in snap.volumes.items()
@@ -200,7 +209,9 @@ def restore_prepared(
     journal = RestoreJournal(snap.name, copies, affected)
     store_of(prep).begin(journal)  # from here on, the next command finishes this restore
     _apply(ctx, prep, journal, snap, say)
-    result = converge(ctx, prep, timeout=timeout, progress=progress)
+    start_stopped(ctx, prep, affected, timeout=timeout, progress=progress)  # through the engine, in link order
+    result = converge(ctx, prep, timeout=timeout, progress=progress)  # nothing left to do, or compose's `up`
+    result.changed = True  # the data did
     _settled(ctx, prep)
     result.notes.insert(0, f"restored snapshot '{snap.name}' (taken {rules.human_age(time.time() - snap.created)})")
     return result
@@ -210,7 +221,6 @@ def recover(ctx: AppContext, prep: Prepared, say: Say) -> None:
     """Finish a restore that a kill or an engine error interrupted (one file check when there is none)."""
     if not (prep.workspace.state_dir / "snapshots" / JOURNAL).exists():
         return
-    from devenv.usecases.data import compose_or_fail
 
     store = store_of(prep)
     journal = store.journal()
@@ -219,7 +229,7 @@ def recover(ctx: AppContext, prep: Prepared, say: Say) -> None:
     snap = store.get(journal.snapshot)
     if snap is not None and not missing_storage(ctx, prep, snap):
         say(f"a restore of snapshot '{journal.snapshot}' was interrupted: finishing it")
-        compose_or_fail(ctx, prep.files, [*DISCARD_STOP, *journal.services])
+        discard(ctx, prep, journal.services)
         _apply(ctx, prep, journal, snap, say)
         return
     say(
@@ -243,7 +253,7 @@ def reset_from_snapshot(
     snap = store_of(prep).get(rules.SEEDED)
     if snap is None:
         return None, "no 'seeded' snapshot yet: deleting the data and seeding again"
-    live = _live_volumes(ctx, prep.state.project)
+    live = live_volumes(ctx, prep.state.project)
     volumes = [v for v in rules.owners(prep.state.volumes) if v in live or v in snap.volumes]
     why = rules.stale_reason(
         snap,
@@ -280,11 +290,11 @@ def _apply(ctx: AppContext, prep: Prepared, journal: RestoreJournal, snap: Snaps
     ws_id = prep.state.workspace_id
     ctx.engine.volume_copies.remove_helpers({rules.HELPER_LABEL: ws_id})  # a copy a killed devenv left running
     targets = {target for _source, target, _image in journal.copies.values()}
-    if not targets <= set(_live_volumes(ctx, prep.state.project).values()):
+    if not targets <= set(live_volumes(ctx, prep.state.project).values()):
         # removed meanwhile (`down -v`): compose makes them again, with its labels
         compose_or_fail(ctx, prep.files, ["create", "--no-build", "--no-recreate", *journal.services])
-    for volume, (storage, live, image) in sorted(journal.copies.items()):
-        _copy(ctx, ws_id, image, storage, live, volume, "restoring", say, replace=True)
+    pairs = {volume: (storage, live, image) for volume, (storage, live, image) in journal.copies.items()}
+    copy_volumes(ctx, ws_id, pairs, "restoring", say, mode="sync")  # only what differs from the snapshot is written
     state = prep.state
     state.seeded = snap.seeded
     state.seed_status = dict(snap.seed_status)
@@ -292,34 +302,6 @@ def _apply(ctx: AppContext, prep: Prepared, journal: RestoreJournal, snap: Snaps
     state.reset_pending = False
     prep.workspace.save(state)
     store_of(prep).finish()
-
-
-def _copy(
-    ctx: AppContext,
-    ws_id: str,
-    image: str,
-    source: str,
-    target: str,
-    volume: str,
-    verb: str,
-    say: Say,
-    *,
-    replace: bool,
-) -> int:
-    started = time.monotonic()
-    shown = [0.0]
-
-    def tick(seconds: float) -> None:
-        if seconds - shown[0] >= 2.0:
-            shown[0] = seconds
-            say(f"{verb} {volume}: {seconds:.0f}s")
-
-    size = ctx.engine.volume_copies.copy(
-        image, source, target, labels={rules.HELPER_LABEL: ws_id}, replace=replace, tick=tick
-    )
-    seconds = max(time.monotonic() - started, 0.001)
-    say(f"{verb} {volume}: {rules.human_size(size)} in {seconds:.1f}s ({rules.human_size(size / seconds)}/s)")
-    return size
 
 
 def _restart(
@@ -350,52 +332,6 @@ def _settled(ctx: AppContext, prep: Prepared) -> None:
 
 def _say(progress: Progress | None) -> Say:
     return lambda text: progress(text, {}) if progress else None
-
-
-def _live_volumes(ctx: AppContext, project: str) -> dict[str, str]:
-    """The stack's own volumes (labelled by compose with its project): {compose name: engine name}."""
-    from devenv.usecases.data import VOLUME_LABEL
-
-    out: dict[str, str] = {}
-    for volume in ctx.engine.volumes({PROJECT_LABEL: project}):
-        name = (volume.get("Labels") or {}).get(VOLUME_LABEL)
-        if name:
-            out[str(name)] = str(volume.get("Name"))
-    return out
-
-
-def _running_images(ctx: AppContext, project: str) -> dict[str, str]:
-    """Each service's container's image id (what wrote the data a snapshot copies)."""
-    out: dict[str, str] = {}
-    for container in ctx.engine.containers({PROJECT_LABEL: project}):
-        labels = container.get("Labels") or {}
-        if labels.get(ONEOFF_LABEL) != "True" and labels.get(SERVICE_LABEL):
-            out.setdefault(str(labels[SERVICE_LABEL]), str(container.get("ImageID") or ""))
-    return out
-
-
-def _running_services(ctx: AppContext, project: str) -> set[str]:
-    containers = ctx.engine.containers({PROJECT_LABEL: project}, include_stopped=False)
-    return {str((c.get("Labels") or {}).get(SERVICE_LABEL)) for c in containers}
-
-
-def tagged_images(ctx: AppContext, prep: Prepared, snap: Snapshot) -> dict[str, str | None]:
-    """The image id each owning service would run now (the compose file's image), None if not present."""
-    import yaml
-
-    doc = yaml.safe_load(prep.files.compose_file.read_text(encoding="utf-8")) or {}
-    services = doc.get("services") or {}
-    out: dict[str, str | None] = {}
-    for saved in snap.volumes.values():
-        spec = services.get(saved.service) or {}
-        ref = str(spec.get("image") or f"{prep.state.project}-{saved.service}")
-        out[saved.service] = ctx.engine.volume_copies.image_id(ref)
-    return out
-
-
-def missing_storage(ctx: AppContext, prep: Prepared, snap: Snapshot) -> list[str]:
-    have = {str(v.get("Name")) for v in ctx.engine.volumes({rules.WORKSPACE_LABEL: prep.state.workspace_id})}
-    return sorted(v.storage for v in snap.volumes.values() if v.storage not in have)
 
 
 def _drop_orphans(ctx: AppContext, prep: Prepared) -> None:

@@ -168,3 +168,22 @@ def test_an_archive_with_any_byte_changed_is_refused_before_anything_is_touched(
         bad.write_bytes(bytes(changed))
         with pytest.raises(UserError, match="not a usable snapshot archive"):
             _verify(bad, "bad.tar.gz")
+
+
+def test_a_stopped_service_starts_once_each_link_is_met() -> None:
+    from devenv.domain.stack.health import ServiceStatus
+    from devenv.domain.stack.startorder import startable
+
+    links = {"web": ["db", "cache"], "worker": ["cache"], "db": [], "cache": []}
+    checked = ["db"]  # cache has no health check: running is enough
+
+    def at(**states: tuple[str, str | None]) -> dict[str, ServiceStatus]:
+        return {name: ServiceStatus(name, state, health) for name, (state, health) in states.items()}
+
+    stopped = at(db=("exited", None), cache=("exited", None), web=("exited", None), worker=("exited", None))
+    assert startable(["db", "cache", "web", "worker"], links, checked, stopped) == ["db", "cache"]
+    starting = at(db=("running", "starting"), cache=("running", None), web=("exited", None), worker=("exited", None))
+    assert startable(["web", "worker"], links, checked, starting) == ["worker"]
+    healthy = {**starting, **at(db=("running", "healthy"))}
+    assert startable(["web"], links, checked, healthy) == ["web"]
+    assert startable(["web", "db"], links, checked, healthy) == ["db"]  # a link still to start is not met

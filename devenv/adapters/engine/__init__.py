@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -83,6 +83,34 @@ class Engine:
     def remove_container(self, name: str) -> None:
         """Stop and delete a container by name or id (SIGKILL); one that is already gone is fine."""
         self._transport.request("DELETE", f"/containers/{quote(name)}", {"force": "1", "v": "1"})
+
+    def start_containers(self, ids: Sequence[str]) -> None:
+        """Start existing containers, all at once (one that runs already is fine)."""
+        self._at_once("POST", [f"/containers/{quote(i)}/start" for i in ids], {})
+
+    def stop_containers(self, ids: Sequence[str], timeout: int = 10) -> None:
+        """Stop containers as `docker stop` does (SIGTERM, SIGKILL after `timeout` s), all at once."""
+        self._at_once("POST", [f"/containers/{quote(i)}/stop" for i in ids], {"t": str(timeout)})
+
+    def _at_once(self, method: str, paths: Sequence[str], query: Mapping[str, str]) -> None:
+        """One request per path, in parallel, each on its own connection (the engine takes seconds per
+        container start or stop, mostly waiting): the first error is raised once all are done."""
+        if len(paths) <= 1:
+            for path in paths:
+                self._transport.request(method, path, query)
+            return
+        from concurrent.futures import ThreadPoolExecutor
+
+        def one(path: str) -> None:
+            transport = transport_for(self.endpoint, self.env, self.timeout)
+            try:
+                transport.request(method, path, query)
+            finally:
+                transport.close()
+
+        with ThreadPoolExecutor(max_workers=min(len(paths), 16)) as pool:
+            for future in [pool.submit(one, path) for path in paths]:
+                future.result()
 
     def remove_volume(self, name: str) -> None:
         """Delete a volume (its data is gone); a volume that is already gone is fine."""

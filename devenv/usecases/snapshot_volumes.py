@@ -1,0 +1,106 @@
+"""The engine side of snapshots: the stack's volumes and the images that own them, stopping the services
+whose data a restore replaces, and copying volumes in one helper container (adapters/engine/volumecopy.py)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from devenv.context import AppContext
+from devenv.domain import snapshots as rules
+from devenv.domain.snapshots import Snapshot
+from devenv.domain.stack.names import ONEOFF_LABEL, PROJECT_LABEL, SERVICE_LABEL
+
+if TYPE_CHECKING:
+    from devenv.adapters.engine.volumecopy import Copied
+    from devenv.usecases.workspace import Prepared
+
+Say = Callable[[str], None]
+
+
+def discard(ctx: AppContext, prep: Prepared, services: list[str]) -> None:
+    """Stop the services whose data a restore replaces: through the engine (no compose process to start) and
+    with no grace period, since there is nothing for a clean shutdown to keep (a database's checkpoint, or
+    a process that ignores SIGTERM, would cost seconds for nothing). `docker stop`, not kill: a restart
+    policy does not bring them back."""
+    wanted = set(services)
+    ids = []
+    for container in ctx.engine.containers({PROJECT_LABEL: prep.state.project}, include_stopped=False):
+        labels = container.get("Labels") or {}
+        if labels.get(SERVICE_LABEL) in wanted and labels.get(ONEOFF_LABEL) != "True":
+            ids.append(str(container.get("Id")))
+    ctx.engine.stop_containers(ids, timeout=0)
+
+
+def copy_volumes(
+    ctx: AppContext, ws_id: str, pairs: dict[str, tuple[str, str, str]], verb: str, say: Say, *, mode: str
+) -> dict[str, Copied]:
+    """Copy {volume: (source, target, image)} in one helper container (the first volume's owner's image)."""
+    started = time.monotonic()
+    shown = [0.0]
+    names = sorted(pairs)
+
+    def tick(seconds: float) -> None:
+        if seconds - shown[0] >= 2.0:
+            shown[0] = seconds
+            say(f"{verb} {', '.join(names)}: {seconds:.0f}s")
+
+    copied = ctx.engine.volume_copies.copy(
+        pairs[names[0]][2],
+        [pairs[volume][:2] for volume in names],
+        labels={rules.HELPER_LABEL: ws_id},
+        mode=mode,
+        tick=tick,
+    )
+    seconds = max(time.monotonic() - started, 0.001)
+    done = dict(zip(names, copied, strict=True))
+    for volume in names:
+        say(f"{verb} {volume}: {rules.copy_summary(done[volume].size, done[volume].written, seconds)}")
+    return done
+
+
+def live_volumes(ctx: AppContext, project: str) -> dict[str, str]:
+    """The stack's own volumes (labelled by compose with its project): {compose name: engine name}."""
+    from devenv.usecases.data import VOLUME_LABEL
+
+    out: dict[str, str] = {}
+    for volume in ctx.engine.volumes({PROJECT_LABEL: project}):
+        name = (volume.get("Labels") or {}).get(VOLUME_LABEL)
+        if name:
+            out[str(name)] = str(volume.get("Name"))
+    return out
+
+
+def running_images(ctx: AppContext, project: str) -> dict[str, str]:
+    """Each service's container's image id (what wrote the data a snapshot copies)."""
+    out: dict[str, str] = {}
+    for container in ctx.engine.containers({PROJECT_LABEL: project}):
+        labels = container.get("Labels") or {}
+        if labels.get(ONEOFF_LABEL) != "True" and labels.get(SERVICE_LABEL):
+            out.setdefault(str(labels[SERVICE_LABEL]), str(container.get("ImageID") or ""))
+    return out
+
+
+def running_services(ctx: AppContext, project: str) -> set[str]:
+    containers = ctx.engine.containers({PROJECT_LABEL: project}, include_stopped=False)
+    return {str((c.get("Labels") or {}).get(SERVICE_LABEL)) for c in containers}
+
+
+def tagged_images(ctx: AppContext, prep: Prepared, snap: Snapshot) -> dict[str, str | None]:
+    """The image id each owning service would run now (the compose file's image), None if not present."""
+    import yaml
+
+    doc = yaml.safe_load(prep.files.compose_file.read_text(encoding="utf-8")) or {}
+    services = doc.get("services") or {}
+    out: dict[str, str | None] = {}
+    for saved in snap.volumes.values():
+        spec = services.get(saved.service) or {}
+        ref = str(spec.get("image") or f"{prep.state.project}-{saved.service}")
+        out[saved.service] = ctx.engine.volume_copies.image_id(ref)
+    return out
+
+
+def missing_storage(ctx: AppContext, prep: Prepared, snap: Snapshot) -> list[str]:
+    have = {str(v.get("Name")) for v in ctx.engine.volumes({rules.WORKSPACE_LABEL: prep.state.workspace_id})}
+    return sorted(v.storage for v in snap.volumes.values() if v.storage not in have)
