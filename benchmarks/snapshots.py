@@ -6,6 +6,9 @@ Rows, each side by side in one run (the two sides alternate round by round):
 - `reset` of the example vs plain compose `down -v` + `up -d --wait` + the seed, on the file devenv rendered;
 - a data-heavy example (a benchmark-only seed task writes --data-mb of PostgreSQL rows): `reset` (restore)
   vs `reset --reseed` (delete the data and run the seed again); plus `snapshot save` time and size;
+- before every timed reset (not timed) a developer's change: 1000 rows inserted into the example's `items`
+  table (and, in the data-heavy case's second row, one row of the big table updated, which dirties a
+  1 GB file of it), so a restore has something to put back;
 - `reset` in a loop (--loop times): failures, and "done" reported while a service was not healthy
   (`devenv status` right after each reset must exit 0).
 Not run by the test suite. Needs a Docker engine with compose v2; removes what it made.
@@ -43,6 +46,15 @@ def heavy_profile(folder: Path, data_mb: int) -> Path:
     path = folder / "heavy.yaml"
     path.write_text(text.replace("name: example", "name: example-heavy", 1), encoding="utf-8")
     return path
+
+
+ITEMS_CHANGE = "insert into items (name) select 'dev-' || g || '-' || clock_timestamp() from generate_series(1, 1000) g"
+BULK_CHANGE = "update bulk set pad = md5(clock_timestamp()::text) where id = 1"
+
+
+def change(argv_prefix: list[str], cwd: Path, env: dict[str, str] | None, sql: str) -> None:
+    """A developer's work on the data (psql inside the db container), so a reset has something to undo."""
+    run([*argv_prefix, "db", "psql", "-q", "-U", "postgres", "-d", "app", "-c", sql], cwd, env)
 
 
 def main() -> None:
@@ -109,9 +121,12 @@ def _example_row(rounds: int, dev_ws: Path, plain: Path, base: Path, env: dict[s
             t += run([*compose, "exec", "-T", *argv], plain)
         return t
 
+    plain_reset()  # up and seeded once (not timed): the first change needs a running stack
     print("example: reset vs down -v + up --wait + seed...", file=sys.stderr)
+    dev_change = lambda: change([*DEVENV, "exec"], dev_ws, env, ITEMS_CHANGE)  # noqa: E731
+    plain_change = lambda: change([*compose, "exec", "-T"], plain, None, ITEMS_CHANGE)  # noqa: E731
     dev, other = paired(
-        rounds, (lambda: None, lambda: run([*DEVENV, "reset", "--yes"], dev_ws, env)), (lambda: None, plain_reset)
+        rounds, (dev_change, lambda: run([*DEVENV, "reset", "--yes"], dev_ws, env)), (plain_change, plain_reset)
     )
     return Row("`reset` (snapshot) vs `down -v` + `up --wait` + seed", dev, other, "ratio <= 0.2")
 
@@ -139,13 +154,22 @@ def _heavy_rows(rounds: int, data_mb: int, ws: Path, env: dict[str, str], notes:
     notes.append(f"data-heavy snapshot: {total / 1024**2:.0f} MB on the engine (volumes {', '.join(size['volumes'])}).")
     print(f"NOTE {notes[-1]}", file=sys.stderr, flush=True)
     print("heavy: reset vs reset --reseed...", file=sys.stderr)
-    fast, slow = paired(
-        rounds,
-        (lambda: None, lambda: run([*DEVENV, "reset", "--yes"], ws, env)),
-        (lambda: None, lambda: run([*DEVENV, "reset", "--yes", "--reseed"], ws, env)),
-    )
+    rows: list[Row] = []
+    for what, big in (("1000 rows inserted", False), ("rows inserted, one big-table row updated", True)):
+
+        def work(big: bool = big) -> None:
+            change([*DEVENV, "exec"], ws, env, ITEMS_CHANGE)
+            if big:
+                change([*DEVENV, "exec"], ws, env, BULK_CHANGE)
+
+        fast, slow = paired(
+            rounds,
+            (work, lambda: run([*DEVENV, "reset", "--yes"], ws, env)),
+            (work, lambda: run([*DEVENV, "reset", "--yes", "--reseed"], ws, env)),
+        )
+        rows.append(Row(f"`reset` vs `reset --reseed`, {data_mb} MB of rows, {what}", fast, slow, "ratio <= 0.1"))
     return [
-        Row(f"`reset` vs `reset --reseed`, {data_mb} MB of rows", fast, slow, "ratio <= 0.1"),
+        *rows,
         Row(f"`snapshot save`, {total / 1024**2:.0f} MB", save, None, "-"),
     ]
 
