@@ -307,14 +307,17 @@ def _apply(ctx: AppContext, prep: Prepared, journal: RestoreJournal, snap: Snaps
 def _restart(
     ctx: AppContext, prep: Prepared, services: list[str], timeout: float, say: Say, *, quiet: bool = False
 ) -> None:
-    """Start the stopped services again and wait until they are healthy (up's own health gate)."""
+    """Start the stopped services again and wait until they are healthy (up's own health gate): through the
+    engine in link order, or compose's `up` when that meets anything unexpected."""
+    from devenv.usecases.restart import start_stopped
     from devenv.usecases.up import _start_and_wait
 
     if not services:
         return
     say(f"starting {', '.join(services)}")
     try:
-        _start_and_wait(ctx, prep, services, timeout, None)
+        if start_stopped(ctx, prep, services, timeout=timeout, progress=None) is None:
+            _start_and_wait(ctx, prep, services, timeout, None)
     except DevenvError:
         if not quiet:
             raise
