@@ -112,9 +112,10 @@ def interrupted_task(status: Mapping[str, str], seeded: bool) -> str | None:
     return None
 
 
-def lost_volumes(recorded: Mapping[str, str], current: Mapping[str, str]) -> list[str]:
-    """Volumes seeded data lived in that are gone or were created again since (a different identity)."""
-    return sorted(name for name, identity in recorded.items() if current.get(name) != identity)
+def lost_volumes(recorded: Mapping[str, str], present: Mapping[str, str]) -> list[str]:
+    """Volumes seeded data lived in that are gone, or now another engine volume ({compose name: engine
+    name}; a state written by older versions recorded `engine name@creation time`: the name counts)."""
+    return sorted(name for name, engine in recorded.items() if present.get(name) != engine.split("@")[0])
 
 
 def clean_start_reason(reset_pending: bool, status: Mapping[str, str], seeded: bool) -> str | None:

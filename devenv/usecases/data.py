@@ -28,12 +28,17 @@ Say = Callable[[str], None]
 
 
 def volume_identities(ctx: AppContext, project: str) -> dict[str, str]:
-    """The stack's volumes as {compose name: engine name@creation time}: a re-created volume differs."""
+    """The stack's volumes that exist now, as {compose name: engine name}.
+
+    No creation time: Docker 20.10's local driver reports a volume's CreatedAt as its data folder's
+    mtime, which a database moves each time it starts (a stopped and started stack looked re-created,
+    was seeded again, and its `seeded` snapshot overwritten with the developer's data). A volume
+    removed behind devenv's back is found as one missing before the stack starts (see data_lost)."""
     out: dict[str, str] = {}
     for volume in ctx.engine.volumes({PROJECT_LABEL: project}):
         name = (volume.get("Labels") or {}).get(VOLUME_LABEL)
         if name:
-            out[name] = f"{volume.get('Name')}@{volume.get('CreatedAt', '')}"
+            out[name] = str(volume.get("Name"))
     return out
 
 
@@ -90,12 +95,13 @@ def secret_warnings(ctx: AppContext, prep: Prepared) -> list[str]:
     return out
 
 
-def data_lost(ctx: AppContext, prep: Prepared) -> str | None:
-    """After the stack started: why a seeded stack's data is gone (volumes removed or replaced), or None."""
+def data_lost(ctx: AppContext, prep: Prepared, before: dict[str, str]) -> str | None:
+    """After the stack started: why a seeded stack's data is gone, or None. `before` is volume_identities
+    from before compose started anything: a seeded volume missing then was made again, empty."""
     state = prep.state
     if not state.seeded or not state.seed_volumes:
         return None
-    lost = seeding.lost_volumes(state.seed_volumes, volume_identities(ctx, state.project))
+    lost = seeding.lost_volumes(state.seed_volumes, before)
     if not lost:
         return None
     state.seeded = False

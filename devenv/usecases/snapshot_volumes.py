@@ -60,18 +60,6 @@ def copy_volumes(
     return done
 
 
-def live_volumes(ctx: AppContext, project: str) -> dict[str, str]:
-    """The stack's own volumes (labelled by compose with its project): {compose name: engine name}."""
-    from devenv.usecases.data import VOLUME_LABEL
-
-    out: dict[str, str] = {}
-    for volume in ctx.engine.volumes({PROJECT_LABEL: project}):
-        name = (volume.get("Labels") or {}).get(VOLUME_LABEL)
-        if name:
-            out[str(name)] = str(volume.get("Name"))
-    return out
-
-
 def running_images(ctx: AppContext, project: str) -> dict[str, str]:
     """Each service's container's image id (what wrote the data a snapshot copies)."""
     out: dict[str, str] = {}

@@ -21,11 +21,11 @@ from devenv.context import AppContext
 from devenv.domain import snapshots as rules
 from devenv.domain.snapshots import RestoreJournal, Snapshot, SnapVolume, human_age, human_size
 from devenv.errors import DevenvError, UserError
+from devenv.usecases.data import volume_identities
 from devenv.usecases.snapshot_volumes import (
     Say,
     copy_volumes,
     discard,
-    live_volumes,
     missing_storage,
     running_images,
     running_services,
@@ -112,7 +112,7 @@ def save_prepared(ctx: AppContext, prep: Prepared, name: str, *, say: Say, timeo
 
     state = prep.state
     ws_id = state.workspace_id
-    live = live_volumes(ctx, state.project)
+    live = volume_identities(ctx, state.project)
     owner_of = rules.owners(state.volumes)
     volumes = sorted(v for v in owner_of if v in live)
     if not volumes:
@@ -164,7 +164,6 @@ def save_prepared(ctx: AppContext, prep: Prepared, name: str, *, say: Say, timeo
         ctx.engine.remove_volume(replaced.storage)
     _drop_orphans(ctx, prep)
     _restart(ctx, prep, restart, timeout, say)
-    _settled(ctx, prep)
     say(f"saved snapshot '{name}' ({rules.human_size(snap.size)})")
     return snap
 
@@ -198,10 +197,10 @@ def restore_prepared(
     affected = rules.affected_services(state.volumes, state.links, snap.volumes)
     say(f"stopping {', '.join(affected)} to restore snapshot '{snap.name}'")
     discard(ctx, prep, affected)
-    live = live_volumes(ctx, state.project)
+    live = volume_identities(ctx, state.project)
     if any(v not in live for v in snap.volumes):  # the stack was taken down with its volumes: compose makes them
         compose_or_fail(ctx, prep.files, ["create", "--no-build", "--no-recreate", *affected])
-        live = live_volumes(ctx, state.project)
+        live = volume_identities(ctx, state.project)
     copies = {
         volume: [saved.storage, live[volume], current.get(saved.service) or saved.image_id]
         for volume, saved in snap.volumes.items()
@@ -212,7 +211,6 @@ def restore_prepared(
     start_stopped(ctx, prep, affected, timeout=timeout, progress=progress)  # through the engine, in link order
     result = converge(ctx, prep, timeout=timeout, progress=progress)  # nothing left to do, or compose's `up`
     result.changed = True  # the data did
-    _settled(ctx, prep)
     result.notes.insert(0, f"restored snapshot '{snap.name}' (taken {rules.human_age(time.time() - snap.created)})")
     return result
 
@@ -253,7 +251,7 @@ def reset_from_snapshot(
     snap = store_of(prep).get(rules.SEEDED)
     if snap is None:
         return None, "no 'seeded' snapshot yet: deleting the data and seeding again"
-    live = live_volumes(ctx, prep.state.project)
+    live = volume_identities(ctx, prep.state.project)
     volumes = [v for v in rules.owners(prep.state.volumes) if v in live or v in snap.volumes]
     why = rules.stale_reason(
         snap,
@@ -290,7 +288,7 @@ def _apply(ctx: AppContext, prep: Prepared, journal: RestoreJournal, snap: Snaps
     ws_id = prep.state.workspace_id
     ctx.engine.volume_copies.remove_helpers({rules.HELPER_LABEL: ws_id})  # a copy a killed devenv left running
     targets = {target for _source, target, _image in journal.copies.values()}
-    if not targets <= set(live_volumes(ctx, prep.state.project).values()):
+    if not targets <= set(volume_identities(ctx, prep.state.project).values()):
         # removed meanwhile (`down -v`): compose makes them again, with its labels
         compose_or_fail(ctx, prep.files, ["create", "--no-build", "--no-recreate", *journal.services])
     pairs = {volume: (storage, live, image) for volume, (storage, live, image) in journal.copies.items()}
@@ -298,7 +296,7 @@ def _apply(ctx: AppContext, prep: Prepared, journal: RestoreJournal, snap: Snaps
     state = prep.state
     state.seeded = snap.seeded
     state.seed_status = dict(snap.seed_status)
-    state.seed_volumes = {}  # recorded once the services run again: a start may touch the volume (see _settled)
+    state.seed_volumes = volume_identities(ctx, prep.state.project) if snap.seeded else {}
     state.reset_pending = False
     prep.workspace.save(state)
     store_of(prep).finish()
@@ -321,16 +319,6 @@ def _restart(
     except DevenvError:
         if not quiet:
             raise
-
-
-def _settled(ctx: AppContext, prep: Prepared) -> None:
-    """Record the seeded volumes' identity again after their services restarted: on some engines a
-    volume's CreatedAt follows its top folder's mtime, which a database changes when it starts."""
-    from devenv.usecases.data import volume_identities
-
-    if prep.state.seeded:
-        prep.state.seed_volumes = volume_identities(ctx, prep.state.project)
-        prep.workspace.save(prep.state)
 
 
 def _say(progress: Progress | None) -> Say:

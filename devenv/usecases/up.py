@@ -141,11 +141,12 @@ def converge(
         for name in stale:
             state.built[name] = fingerprints[name]
         prep.workspace.save(state)
+    before = data.volume_identities(ctx, state.project)  # a seeded volume missing now is made again, empty
     prep, statuses = retry_on_taken_port(
         ctx, prep, wanted, notes.append, lambda p: _start_and_wait(ctx, p, wanted, timeout, progress)
     )
     state = prep.state
-    lost = data.data_lost(ctx, prep)
+    lost = data.data_lost(ctx, prep, before)
     if lost:
         say(lost)
     seeded = False

@@ -221,6 +221,21 @@ def test_volumes_removed_behind_devenvs_back_are_seeded_again(stacks: Callable[.
     assert volume_file(s, "seed.log") == "seeded\n"
 
 
+def test_a_stopped_stack_started_again_keeps_its_seeded_data(stacks: Callable[..., Stack]) -> None:
+    # like PostgreSQL's postmaster.pid, the db makes a file at the top of its volume at each start: on
+    # Docker 20.10 that moves the volume's CreatedAt
+    services = busybox_profile()["services"]
+    services["db"]["command"] = ["sh", "-c", "rm -f /data/pid && echo $$ > /data/pid && exec httpd -f -p 5432 -h /data"]
+    services["db"]["healthcheck"]["test"] = "wget -qO- http://localhost:5432/pid"
+    s = stacks(services=services)
+    up(s)
+    assert s.devenv("stop").code == 0
+    done = s.devenv("up")
+    assert done.code == 0, done.err
+    assert "removed or replaced" not in done.err and "seeding" not in done.err
+    assert volume_file(s, "seed.log") == "seeded\n"
+
+
 def test_a_reset_killed_after_deleting_the_data_is_finished_by_the_next_up(stacks: Callable[..., Stack]) -> None:
     s = stacks()
     up(s)

@@ -56,10 +56,12 @@ def test_killed_between_two_tasks_is_interrupted_too() -> None:
     assert "was interrupted (after task 1. a)" in str(reason)
 
 
-def test_lost_volumes_are_those_gone_or_created_again() -> None:
-    recorded = {"db": "p_db@2026-01-01", "cache": "p_cache@2026-01-01"}
+def test_lost_volumes_are_those_missing_before_the_start_or_now_another_volume() -> None:
+    recorded = {"db": "p_db", "cache": "p_cache"}
     assert seeding.lost_volumes(recorded, dict(recorded)) == []
-    assert seeding.lost_volumes(recorded, {"db": "p_db@2026-02-02"}) == ["cache", "db"]
+    assert seeding.lost_volumes(recorded, {"db": "q_db"}) == ["cache", "db"]
+    # a state from before: `name@creation time`, and a creation time that moved (a database started)
+    assert seeding.lost_volumes({"db": "p_db@2026-01-01"}, {"db": "p_db"}) == []
 
 
 def test_redact_hides_every_value_longest_first_and_skips_tiny_ones() -> None:
