@@ -87,5 +87,5 @@ def update(ctx: AppContext, to: str | None = None) -> UpdatePlan:
         for name in state.secret_digests:  # the secrets answered before, from the 0600 .env
             if name in profile.variables and secret_env_name(name) in secrets:
                 answers[name] = secrets[secret_env_name(name)]
-        prepare(ctx, profile_ref=file, sets=answers, loaded=profile)  # renders, and moves the lock
+        prepare(ctx, profile_ref=ref, sets=answers, loaded=profile)  # renders, and moves the lock
     return replace(found, moved=True)

@@ -155,7 +155,7 @@ def _render(
     from devenv.domain.profile.render import RenderTarget, render
     from devenv.usecases.answers import check_secrets_kept, saved_layer
     from devenv.usecases.hostaccess import guard
-    from devenv.usecases.lockfile import pin
+    from devenv.usecases.lockfile import pin, read_lock
     from devenv.usecases.profiles import load
     from devenv.usecases.remote import project_for
 
@@ -163,7 +163,10 @@ def _render(
     project = project_for(ctx, project)  # on a shared (remote) engine, the user's own
     if profile_ref is not None:
         file = str(ctx.profile_files.locate(profile_ref, None))
-        ref = ProfileRef(ref=profile_ref, file=file)
+        lock = read_lock(ws)
+        # the lock's file (a pinned version, from the cache): shown as it was asked for, team/shop@1.0.0
+        shown = lock.ref if lock is not None and lock.file == file and profile_ref == file else profile_ref
+        ref = ProfileRef(ref=shown, file=file)
     else:
         assert state is not None
         ref = state.profile

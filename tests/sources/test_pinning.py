@@ -98,6 +98,8 @@ def test_the_lead_publishes_and_the_new_hire_pins_updates_and_goes_back(team: Te
     assert lock_of(ws)["version"] == "1.2.0" and lock_of(ws)["commit"] == team.commit_of("shop/v1.2.0")
     assert devenv("up", cwd=ws, env=hire).code == 0
     assert greeting(port) == "hola"
+    assert lock_of(ws)["ref"] == "team/shop@1.2.0"
+    assert "profile team/shop@1.2.0" in devenv("status", cwd=ws, env=hire).out  # not the cached file's path
     back = devenv("update", "--to", "1.0.0", cwd=ws, env=hire)
     assert back.code == 0, back.err
     assert lock_of(ws)["version"] == "1.0.0" and lock_of(ws)["commit"] == lock["commit"]
