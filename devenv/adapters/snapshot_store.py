@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from devenv.adapters.fs import write_atomic
 from devenv.domain.snapshots import RestoreJournal, Snapshot
 from devenv.errors import UserError
+
+T = TypeVar("T")
 
 JOURNAL = "restore.journal"
 
@@ -30,15 +34,8 @@ class SnapshotStore:
 
     def get(self, name: str) -> Snapshot | None:
         path = self._file(name)
-        try:
-            return Snapshot.from_json(json.loads(path.read_text(encoding="utf-8")))
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError) as exc:
-            raise UserError(
-                f"the snapshot record {path} is damaged ({exc})",
-                hint=f"remove it with `devenv snapshot rm {name}` and save the snapshot again",
-            ) from exc
+        hint = f"remove it with `devenv snapshot rm {name}` and save the snapshot again"
+        return _read(path, Snapshot.from_json, f"the snapshot record {path}", hint)
 
     def all(self) -> list[Snapshot]:
         return [snap for name in self.names() if (snap := self.get(name)) is not None]
@@ -53,15 +50,9 @@ class SnapshotStore:
     # -- the journal of a restore in progress --
     def journal(self) -> RestoreJournal | None:
         path = self.folder / JOURNAL
-        try:
-            return RestoreJournal.from_json(json.loads(path.read_text(encoding="utf-8")))
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError) as exc:
-            raise UserError(
-                f"the journal of an interrupted snapshot restore ({path}) is damaged ({exc})",
-                hint=f"remove it ({path}) and run `devenv reset --reseed` to get back to freshly seeded data",
-            ) from exc
+        what = f"the journal of an interrupted snapshot restore ({path})"
+        hint = f"remove it ({path}) and run `devenv reset --reseed` to get back to freshly seeded data"
+        return _read(path, RestoreJournal.from_json, what, hint)
 
     def begin(self, journal: RestoreJournal) -> None:
         write_atomic(self.folder / JOURNAL, json.dumps(journal.to_json(), indent=2) + "\n")
@@ -69,3 +60,13 @@ class SnapshotStore:
     def finish(self) -> None:
         with contextlib.suppress(FileNotFoundError):
             (self.folder / JOURNAL).unlink()
+
+
+def _read(path: Path, parse: Callable[[object], T], what: str, hint: str) -> T | None:
+    """A JSON file parsed; None when it does not exist; a clear error when it cannot be read or parsed."""
+    try:
+        return parse(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise UserError(f"{what} is damaged ({exc})", hint=hint) from exc

@@ -187,3 +187,23 @@ def test_a_stopped_service_starts_once_each_link_is_met() -> None:
     healthy = {**starting, **at(db=("running", "healthy"))}
     assert startable(["web"], links, checked, healthy) == ["web"]
     assert startable(["web", "db"], links, checked, healthy) == ["db"]  # a link still to start is not met
+
+
+def test_a_damaged_record_or_journal_is_a_clear_error_and_a_missing_one_is_none(tmp_path: Path) -> None:
+    from devenv.adapters.snapshot_store import JOURNAL, SnapshotStore
+
+    store = SnapshotStore(tmp_path)
+    assert store.get("seeded") is None and store.journal() is None
+    folder = tmp_path / "snapshots"
+    folder.mkdir(exist_ok=True)
+    (folder / "seeded.json").write_text("{not json")
+    (folder / "other.json").write_text('{"format": "something else"}')  # JSON, but not a record devenv wrote
+    (folder / JOURNAL).write_text("[]")
+    for read, what in (
+        (lambda: store.get("seeded"), "snapshot record"),
+        (lambda: store.get("other"), "snapshot record"),
+        (store.journal, "journal of an interrupted snapshot restore"),
+    ):
+        with pytest.raises(UserError, match=f"the {what} .* is damaged") as caught:
+            read()
+        assert caught.value.hint
