@@ -38,6 +38,7 @@ def publish(ctx: AppContext, path: Path, to: str, *, sign: bool = False) -> Publ
             f"{file}: version '{profile.version}' is not a release version",
             hint="publish versions like 1.0.0 (MAJOR.MINOR.PATCH)",
         )
+    _check_carried(profile.files)
     store, git = ctx.sources, Git(ctx.runner)
     clone = store.clone_dir(source)
     if (clone / ".git").is_dir():
@@ -74,6 +75,22 @@ def publish(ctx: AppContext, path: Path, to: str, *, sign: bool = False) -> Publ
             details=[line for line in (pushed.stdout + pushed.stderr).splitlines() if line.strip()][-8:],
         )
     return Published(source, profile.name, profile.version, tag, newest)
+
+
+def _check_carried(files: tuple[str, ...]) -> None:
+    """Refuse a profile that extends a file the publish would not carry: outside its folder (a folder
+    profile), or any file at all (a single-file profile is published alone). Installed elsewhere, the
+    extends would point at nothing."""
+    main = Path(files[0])
+    carried = main.parent if main.name in ("profile.yaml", "profile.yml") else None
+    for other in files[1:]:
+        if carried is None or not Path(other).resolve().is_relative_to(carried.resolve()):
+            where = f"outside its folder {carried}" if carried else "not published with a single-file profile"
+            raise UserError(
+                f"{main} extends {other}, which is {where}: the published profile would extend nothing",
+                hint="put the profile in a folder as profile.yaml with the file it extends inside that folder "
+                "(extends: by a relative path), or extend a published profile by name",
+            )
 
 
 def _git_source(ctx: AppContext, name: str) -> Source:

@@ -89,6 +89,24 @@ def test_publish_refuses_a_profile_with_lint_errors(cli: Cli, team: Team) -> Non
     assert team.tags() == []
 
 
+def test_publish_refuses_a_profile_extending_a_file_it_would_not_carry(cli: Cli, team: Team) -> None:
+    assert cli("source", "add", "team", team.url, env=team.lead).code == 0
+    work = team.root / "work"
+    base = shop_profile("1.0.0")
+    write_profile(work / "base", base)
+    child = {"name": "shop", "version": "1.0.0", "extends": "../base/profile.yaml"}
+    write_profile(work / "shop", child)
+    done = cli("profile", "publish", str(work / "shop"), "--to", "team", env=team.lead)
+    assert done.code == 2, done.err
+    assert "extends" in done.err and "outside its folder" in done.err and "hint:" in done.err
+    assert team.tags() == []
+    write_profile(work / "shop" / "base", base)  # the same file inside the folder: carried, published
+    child["extends"] = "base/profile.yaml"
+    write_profile(work / "shop", child)
+    done = cli("profile", "publish", str(work / "shop"), "--to", "team", env=team.lead)
+    assert done.code == 0, done.err
+
+
 def test_a_rejected_push_is_taken_back(cli: Cli, team: Team) -> None:
     assert cli("source", "add", "team", team.url, env=team.lead).code == 0
     hook = team.bare / "hooks" / "pre-receive"
