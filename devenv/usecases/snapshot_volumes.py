@@ -4,9 +4,10 @@ whose data a restore replaces, and copying volumes in one helper container (adap
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
+from devenv.adapters.engine.volumecopy import MissingTools
 from devenv.context import AppContext
 from devenv.domain import snapshots as rules
 from devenv.domain.snapshots import Snapshot
@@ -34,9 +35,18 @@ def discard(ctx: AppContext, prep: Prepared, services: list[str]) -> None:
 
 
 def copy_volumes(
-    ctx: AppContext, ws_id: str, pairs: dict[str, tuple[str, str, str]], verb: str, say: Say, *, mode: str
+    ctx: AppContext,
+    ws_id: str,
+    pairs: dict[str, tuple[str, str, str]],
+    verb: str,
+    say: Say,
+    *,
+    mode: str,
+    others: Iterable[str] = (),
 ) -> dict[str, Copied]:
-    """Copy {volume: (source, target, image)} in one helper container (the first volume's owner's image)."""
+    """Copy {volume: (source, target, image)} in one helper container: of the first volume's owner's image,
+    else of the first of `others` (the stack's other images) that has the shell and tools the copy needs
+    (a distroless database image has none)."""
     started = time.monotonic()
     shown = [0.0]
     names = sorted(pairs)
@@ -46,13 +56,16 @@ def copy_volumes(
             shown[0] = seconds
             say(f"{verb} {', '.join(names)}: {seconds:.0f}s")
 
-    copied = ctx.engine.volume_copies.copy(
-        pairs[names[0]][2],
-        [pairs[volume][:2] for volume in names],
-        labels={rules.HELPER_LABEL: ws_id},
-        mode=mode,
-        tick=tick,
-    )
+    images = list(dict.fromkeys([*(pairs[volume][2] for volume in names), *others]))
+    for n, image in enumerate(images):
+        try:
+            copied = ctx.engine.volume_copies.copy(
+                image, [pairs[volume][:2] for volume in names], labels={rules.HELPER_LABEL: ws_id}, mode=mode, tick=tick
+            )
+            break
+        except MissingTools:
+            if n == len(images) - 1:
+                raise
     seconds = max(time.monotonic() - started, 0.001)
     done = dict(zip(names, copied, strict=True))
     for volume in names:

@@ -138,7 +138,9 @@ def save_prepared(ctx: AppContext, prep: Prepared, name: str, *, say: Say, timeo
             copies.create_volume(storage, labels)
             made[volume] = SnapVolume(storage, owner_of[volume], images[owner_of[volume]])
         pairs = {volume: (live[volume], made[volume].storage, made[volume].image_id) for volume in volumes}
-        for volume, copied in copy_volumes(ctx, ws_id, pairs, "saving", say, mode="copy").items():
+        for volume, copied in copy_volumes(
+            ctx, ws_id, pairs, "saving", say, mode="copy", others=images.values()
+        ).items():
             made[volume].size = copied.size
     except DevenvError:
         for done in made.values():
@@ -292,7 +294,8 @@ def _apply(ctx: AppContext, prep: Prepared, journal: RestoreJournal, snap: Snaps
         # removed meanwhile (`down -v`): compose makes them again, with its labels
         compose_or_fail(ctx, prep.files, ["create", "--no-build", "--no-recreate", *journal.services])
     pairs = {volume: (storage, live, image) for volume, (storage, live, image) in journal.copies.items()}
-    copy_volumes(ctx, ws_id, pairs, "restoring", say, mode="sync")  # only what differs from the snapshot is written
+    others = running_images(ctx, prep.state.project).values()
+    copy_volumes(ctx, ws_id, pairs, "restoring", say, mode="sync", others=others)  # only what differs is written
     state = prep.state
     state.seeded = snap.seeded
     state.seed_status = dict(snap.seed_status)

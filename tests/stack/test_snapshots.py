@@ -337,3 +337,29 @@ def test_a_restore_starts_each_service_once_its_links_are_healthy_and_puts_back_
     done = s.devenv("reset", "--yes")
     assert done.code == 0, done.err
     assert parts(s) == "40 seed" and s.devenv("status").code == 0
+
+
+def test_a_database_image_without_a_shell_is_copied_with_another_image_of_the_stack(
+    stacks: Callable[..., Stack],
+) -> None:
+    p = profile()
+    db = p["services"]["db"]  # an image with no /bin/sh, find or cp: only a busybox binary
+    del db["image"]
+    db["build"] = "db-image"
+    db["init"] = False
+    start = "/busybox mkdir -p /data && /busybox touch /data/ok && exec /busybox httpd -f -p 5432 -h /data"
+    db["command"] = ["/busybox", "sh", "-c", start]
+    db["healthcheck"]["test"] = ["/busybox", "wget", "-qO-", "http://localhost:5432/ok"]
+    seed = "/busybox mkdir -p /data/d && echo seed > /data/d/part"
+    p["seed"] = [{"service": "db", "run": ["/busybox", "sh", "-c", seed]}]
+    s = stacks(p)
+    (s.root / "db-image").mkdir()
+    (s.root / "db-image" / "Dockerfile").write_text(
+        f"FROM {BUSYBOX} AS tools\nFROM scratch\nCOPY --from=tools /bin/busybox /busybox\n"
+    )
+    up(s)  # saves `seeded` after the seed: with web's image, which has the tools
+    assert (s.root / ".devenv" / "snapshots" / "seeded.json").is_file()
+    assert s.devenv("exec", "db", "/busybox", "sh", "-c", "echo mine > /data/d/part").code == 0
+    done = s.devenv("reset", "--yes")
+    assert done.code == 0, done.err
+    assert volume_file(s, "d/part") == "seed\n"

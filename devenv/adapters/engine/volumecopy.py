@@ -91,6 +91,13 @@ done
 """
 
 
+TOOLS_HINT = "the copy runs in one of the stack's images: it needs /bin/sh, cp, find, stat, sort, awk and du"
+
+
+class MissingTools(EnvironmentProblem):
+    """The image cannot run the copy (no shell, or a tool missing): another image may."""
+
+
 @dataclass(frozen=True)
 class Copied:
     """One volume's copy: the target's size, and how many entries were written (None: all of them)."""
@@ -148,7 +155,12 @@ class VolumeCopies:
         container = str((created or {}).get("Id"))
         started = time.monotonic()
         try:
-            self._request("POST", f"/containers/{container}/start")
+            try:
+                self._request("POST", f"/containers/{container}/start")
+            except EnvironmentProblem as exc:  # no /bin/sh in the image: the engine cannot start it
+                if "no such file" in exc.message.lower() or "not found" in exc.message.lower():
+                    raise MissingTools(f"image {image[:19]} has no /bin/sh", hint=TOOLS_HINT) from exc
+                raise
             while True:
                 info = self.engine.inspect(container) or {}
                 state = info.get("State") or {}
@@ -164,10 +176,11 @@ class VolumeCopies:
         code = state.get("ExitCode")
         if code != 0 or results is None:
             what = ", ".join(f"{source} to {target}" for source, target in pairs)
-            raise EnvironmentProblem(
-                f"copying volume {what} failed (exit {code}): {output.strip()[-300:] or 'no output'}",
-                hint=f"the copy runs in image {image[:19]}: it needs /bin/sh, cp, find, stat, sort, awk and du, "
-                "and free disk",
+            kind = MissingTools if code in (126, 127) else EnvironmentProblem  # a command not found
+            raise kind(
+                f"copying volume {what} in image {image[:19]} failed (exit {code}): "
+                f"{output.strip()[-300:] or 'no output'}",
+                hint=TOOLS_HINT + ", and free disk",
             )
         return results
 
