@@ -198,6 +198,7 @@ def restore_prepared(
         )
     affected = rules.affected_services(state.volumes, state.links, snap.volumes)
     say(f"stopping {', '.join(affected)} to restore snapshot '{snap.name}'")
+    running = running_services(ctx, state.project)  # what was not running (an optional service) stays so
     discard(ctx, prep, affected)
     live = volume_identities(ctx, state.project)
     if any(v not in live for v in snap.volumes):  # the stack was taken down with its volumes: compose makes them
@@ -210,7 +211,8 @@ def restore_prepared(
     journal = RestoreJournal(snap.name, copies, affected)
     store_of(prep).begin(journal)  # from here on, the next command finishes this restore
     _apply(ctx, prep, journal, snap, say)
-    start_stopped(ctx, prep, affected, timeout=timeout, progress=progress)  # through the engine, in link order
+    restart = [s for s in affected if s in running]
+    start_stopped(ctx, prep, restart, timeout=timeout, progress=progress)  # through the engine, in link order
     result = converge(ctx, prep, timeout=timeout, progress=progress)  # nothing left to do, or compose's `up`
     result.changed = True  # the data did
     result.notes.insert(0, f"restored snapshot '{snap.name}' (taken {rules.human_age(time.time() - snap.created)})")

@@ -363,3 +363,23 @@ def test_a_database_image_without_a_shell_is_copied_with_another_image_of_the_st
     done = s.devenv("reset", "--yes")
     assert done.code == 0, done.err
     assert volume_file(s, "d/part") == "seed\n"
+
+
+def test_a_restore_leaves_a_stopped_optional_service_stopped(stacks: Callable[..., Stack]) -> None:
+    p = profile()
+    p["services"]["admin"] = {  # an optional tool linked to the db: affected by a restore, but not running
+        "image": BUSYBOX,
+        "init": True,
+        "command": ["sh", "-c", "mkdir -p /w && touch /w/ok && exec httpd -f -p 8080 -h /w"],
+        "links": ["db"],
+        "profiles": ["tools"],
+    }
+    s = stacks(p)
+    up(s)
+    assert s.devenv("up", "admin").code == 0
+    assert s.devenv("stop", "admin").code == 0
+    write(s, "later")
+    done = s.devenv("reset", "--yes")
+    assert done.code == 0, done.err
+    assert parts(s) == "40 seed"
+    assert s.containers()["admin"]["State"]["Running"] is False
