@@ -40,8 +40,9 @@ def have_sshd() -> bool:
 
 
 @contextmanager
-def running_sshd(folder: Path, *, log_sessions: bool = True) -> Iterator[Sshd]:
-    """`log_sessions=False`: no ForceCommand (a plain server, as benchmarks want it; `commands()` is empty)."""
+def running_sshd(folder: Path, *, log_sessions: bool = True, config: str = "") -> Iterator[Sshd]:
+    """`log_sessions=False`: no ForceCommand (a plain server, as benchmarks want it; `commands()` is empty).
+    `config`: more sshd_config lines (e.g. `AllowStreamLocalForwarding no`)."""
     folder.mkdir(parents=True, exist_ok=True)
     port = free_port()
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(folder / "host_key")], check=True)
@@ -59,7 +60,7 @@ def running_sshd(folder: Path, *, log_sessions: bool = True) -> Iterator[Sshd]:
         "PasswordAuthentication no\nKbdInteractiveAuthentication no\nStrictModes no\nUsePAM no\n"
         f"PidFile {folder / 'sshd.pid'}\n{f'ForceCommand {force}' if log_sessions else ''}\n"
         "AllowTcpForwarding yes\nMaxSessions 100\n"
-        "MaxStartups 100\n"
+        f"MaxStartups 100\n{config}\n"
     )
     (folder / "ssh_config").write_text(
         f"Host *\n  IdentityFile {folder / 'client_key'}\n  IdentitiesOnly yes\n  StrictHostKeyChecking no\n"
@@ -89,7 +90,9 @@ def running_sshd(folder: Path, *, log_sessions: bool = True) -> Iterator[Sshd]:
         _wait_for_login(wrapper, user, port, env)
         yield sshd
     finally:
-        for sock in control.iterdir():  # the master connections devenv left running
+        for sock in control.iterdir():  # the master connections devenv left running (not the engine's socket)
+            if not sock.is_socket() or sock.name.startswith("engine-"):
+                continue
             subprocess.run(
                 [str(wrapper), "-o", f"ControlPath={sock}", "-O", "exit", "-p", str(port), f"{user}@127.0.0.1"],
                 capture_output=True,
