@@ -94,7 +94,9 @@ class EngineForward:
         except FileNotFoundError:
             return False
         if age < PERSIST_SECONDS:
-            self._say(f"not forwarding the engine socket of {self.target.label}: {self.refused.read_text().strip()}")
+            if self.debug:
+                why = self.refused.read_text().strip()
+                self._say(f"not forwarding the engine socket of {self.target.label}: {why}")
             return True
         self.refused.unlink(missing_ok=True)
         return False
