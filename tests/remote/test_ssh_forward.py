@@ -10,12 +10,13 @@ import signal
 import stat
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from devenv.adapters.engine import Engine
+from tests.helpers.common import Result
 from tests.helpers.sshd import Sshd, running_sshd
 
 pytestmark = pytest.mark.integration
@@ -33,11 +34,16 @@ def _discoveries(sshd: Sshd) -> int:
     return sum("docker context inspect" in c for c in sshd.commands())
 
 
-def _master_pid(sshd: Sshd) -> int:
+def _master(sshd: Sshd, *request: str) -> str:
+    """`ssh -O REQUEST...` to the master connection devenv started; what it said on stderr."""
     port, user = sshd.url.rsplit(":", 1)[1], sshd.url.split("//")[1].split("@")[0]
     control = f"{sshd.env['DEVENV_SSH_CONTROL_DIR']}/%C"
-    argv = ["ssh", "-o", f"ControlPath={control}", "-O", "check", "-p", port, "-l", user, "127.0.0.1"]
-    said = subprocess.run(argv, env=sshd.env, capture_output=True, text=True, check=True, timeout=10).stderr
+    argv = ["ssh", "-o", f"ControlPath={control}", "-O", *request, "-p", port, "-l", user, "127.0.0.1"]
+    return subprocess.run(argv, env=sshd.env, capture_output=True, text=True, check=True, timeout=10).stderr
+
+
+def _master_pid(sshd: Sshd) -> int:
+    said = _master(sshd, "check")
     found = re.search(r"pid=(\d+)", said)
     assert found, said
     return int(found.group(1))
@@ -74,6 +80,20 @@ def test_a_dead_masters_socket_file_is_replaced(sshd: Sshd, sig: signal.Signals)
     assert Engine({**sshd.env, "PATH": str(sock.parent / "no-such-dir")}).version()["Version"]
 
 
+def test_a_forward_that_fails_is_left_for_dial_stdio_then_made_again(sshd: Sshd) -> None:
+    Engine(sshd.env).version()
+    sock = _forwarded(sshd)
+    _master(sshd, "cancel", "-L", f"{sock}:/var/run/docker.sock")
+    sock.unlink()
+    _master(sshd, "forward", "-L", f"{sock}:/nowhere/docker.sock")  # live here, refused on the host
+    engine = Engine(sshd.env)
+    assert engine.containers({"devenv.test": "none"}) == []  # this command: over dial-stdio
+    engine.close()
+    assert sshd.commands().count(DIAL) == 1 and not sock.exists()
+    assert Engine(sshd.env).version()["Version"]  # the next: forwarded again, to the right socket
+    assert sshd.commands().count(DIAL) == 1 and _discoveries(sshd) == 2 and sock.exists()
+
+
 @pytest.fixture
 def no_forwarding(tmp_path_factory: pytest.TempPathFactory, sshd: Sshd) -> Iterator[Sshd]:
     """An sshd that refuses to forward unix sockets (`sshd` first: it skips or fails when there is none)."""
@@ -96,6 +116,16 @@ def test_refused_forwarding_falls_back_to_dial_stdio(no_forwarding: Sshd, capsys
     again.close()
     assert _discoveries(no_forwarding) == 1 and no_forwarding.commands().count(DIAL) == 2
     assert "AllowStreamLocalForwarding" in capsys.readouterr().err
+
+
+def test_the_cli_says_it_went_without_the_forward_only_with_debug(
+    no_forwarding: Sshd, cli: Callable[..., Result]
+) -> None:
+    quiet = cli("doctor", env=no_forwarding.env)
+    assert "Remote engine" in quiet.out and "forward" not in quiet.err
+    loud = cli("--debug", "doctor", env=no_forwarding.env)
+    assert "note: not forwarding the engine socket" in loud.err and "AllowStreamLocalForwarding" in loud.err
+    assert no_forwarding.commands().count(DIAL) >= 2  # both reached the engine over dial-stdio
 
 
 def test_the_forward_goes_to_the_socket_the_hosts_docker_uses(
