@@ -11,6 +11,7 @@ import stat
 import subprocess
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -64,6 +65,20 @@ def test_later_commands_reach_the_engine_without_running_ssh(sshd: Sshd) -> None
     later.close()
     assert stat.S_IMODE(sock.stat().st_mode) == 0o600
     assert DIAL not in sshd.commands() and _discoveries(sshd) == 1
+
+
+def test_commands_starting_at_once_make_one_forward(sshd: Sshd) -> None:
+    def one(_: int) -> str:
+        engine = Engine(sshd.env)
+        try:
+            return str(engine.version()["Version"])
+        finally:
+            engine.close()
+
+    with ThreadPoolExecutor(4) as pool:
+        assert all(pool.map(one, range(4)))
+    assert _discoveries(sshd) == 1 and DIAL not in sshd.commands()
+    _forwarded(sshd)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
