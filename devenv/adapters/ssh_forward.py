@@ -78,7 +78,10 @@ class EngineForward:
         if not stat.S_ISSOCK(info.st_mode) or info.st_uid != os.getuid():
             return None
         if info.st_mode & 0o077:  # ssh's StreamLocalBindMask may be loosened in the user's config
-            os.chmod(self.path, 0o600)
+            try:
+                os.chmod(self.path, 0o600)
+            except OSError:
+                return None
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         sock.settimeout(timeout)
         try:
@@ -120,7 +123,7 @@ class EngineForward:
             if sock is not None:
                 sock.close()
             self._cancel()
-            self._refuse(f"the ssh server did not open {self.remote} (AllowStreamLocalForwarding no?)")
+            self._refuse(f"the ssh server did not open {self.remote} (AllowStreamLocalForwarding no? no engine?)")
             return None
         sock.close()
         return self._connected(timeout)
@@ -136,7 +139,8 @@ class EngineForward:
         self._unlink()
 
     def _refuse(self, why: str) -> None:
-        self.refused.write_text(why + "\n")
+        with contextlib.suppress(OSError):  # without the note, the next command just tries again
+            self.refused.write_text(why + "\n")
         self._say(f"not forwarding the engine socket of {self.target.label}: {why}")
 
     def _ssh(self, argv: list[str], *, quiet: bool = False) -> str | None:
@@ -155,7 +159,7 @@ class EngineForward:
         return done.stdout
 
     def _unlink(self) -> None:
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):  # gone already; one that cannot go makes the forward fail: dial-stdio
             os.unlink(self.path)
 
     def _say(self, text: str) -> None:
