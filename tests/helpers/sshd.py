@@ -39,6 +39,17 @@ def have_sshd() -> bool:
     return os.path.exists(SSHD) and shutil.which("ssh") is not None
 
 
+def require_sshd() -> None:
+    """Skip the test when there is no sshd here; in CI fail instead, as for a missing engine."""
+    import pytest
+
+    if not have_sshd():
+        reason = "no sshd (scripts/engine.sh start installs openssh-server)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
 @contextmanager
 def running_sshd(folder: Path, *, log_sessions: bool = True, config: str = "") -> Iterator[Sshd]:
     """`log_sessions=False`: no ForceCommand (a plain server, as benchmarks want it; `commands()` is empty).

@@ -18,7 +18,7 @@ import pytest
 
 from devenv.adapters.engine import Engine
 from tests.helpers.common import Result
-from tests.helpers.sshd import Sshd, running_sshd
+from tests.helpers.sshd import Sshd, require_sshd, running_sshd
 
 pytestmark = pytest.mark.integration
 
@@ -110,8 +110,9 @@ def test_a_forward_that_fails_is_left_for_dial_stdio_then_made_again(sshd: Sshd)
 
 
 @pytest.fixture
-def no_forwarding(tmp_path_factory: pytest.TempPathFactory, sshd: Sshd) -> Iterator[Sshd]:
-    """An sshd that refuses to forward unix sockets (`sshd` first: it skips or fails when there is none)."""
+def no_forwarding(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sshd]:
+    """An sshd that refuses to forward unix sockets."""
+    require_sshd()
     with running_sshd(tmp_path_factory.mktemp("sshd-nofwd"), config="AllowStreamLocalForwarding no") as server:
         yield server
 
@@ -144,8 +145,9 @@ def test_the_cli_says_it_went_without_the_forward_only_with_debug(
 
 
 def test_the_forward_goes_to_the_socket_the_hosts_docker_uses(
-    tmp_path_factory: pytest.TempPathFactory, sshd: Sshd, capfd: pytest.CaptureFixture[str]
+    tmp_path_factory: pytest.TempPathFactory, capfd: pytest.CaptureFixture[str]
 ) -> None:
+    require_sshd()
     folder = tmp_path_factory.mktemp("sock")
     elsewhere = folder / "docker.sock"
     elsewhere.symlink_to("/var/run/docker.sock")
