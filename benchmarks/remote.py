@@ -8,7 +8,8 @@ own sshd on 127.0.0.1 (tests/helpers/sshd.py: key login, its own config; an `ssh
 it as DOCKER_HOST=ssh://root@127.0.0.1:PORT, the way a team dev box is reached. Two workspaces of one small
 profile (two services, a volume, a bind-mounted folder, a published port): one on the local socket, one
 over ssh. Each round times a no-op `up` and a `status` in both, alternating, so drift hits both alike.
-Reports medians and the ssh/local ratio (target: <= 2x). Removes both stacks and the ssh copy at the end.
+Reports medians and the ssh/local ratio (target: <= 2x). Removes both stacks, their `seeded` snapshots
+and the ssh copy at the end.
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ def main() -> None:
                     times[f"up {where}"].append(run([*DEVENV, "up"], root, env))
                     times[f"status {where}"].append(run([*DEVENV, "status"], root, env))
             for root, env in ((ssh_ws, ssh_env), (local_ws, local_env)):
+                run([*DEVENV, "snapshot", "rm", "seeded"], root, env)  # `down --volumes` keeps snapshots
                 run([*DEVENV, "down", "--volumes", "--yes"], root, env)
     finally:
         state = ssh_ws / ".devenv" / "state.json"

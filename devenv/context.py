@@ -94,7 +94,7 @@ class AppContext:
         """The one engine client (stdlib HTTP; the docker SDK only for TLS/ssh endpoints)."""
         from devenv.adapters.engine import Engine
 
-        return Engine(self.env)
+        return Engine(self.env, debug=self.debug)
 
     @cached_property
     def host_ports(self) -> HostPorts:

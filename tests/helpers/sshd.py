@@ -39,9 +39,21 @@ def have_sshd() -> bool:
     return os.path.exists(SSHD) and shutil.which("ssh") is not None
 
 
+def require_sshd() -> None:
+    """Skip the test when there is no sshd here; in CI fail instead, as for a missing engine."""
+    import pytest
+
+    if not have_sshd():
+        reason = "no sshd (scripts/engine.sh start installs openssh-server)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
 @contextmanager
-def running_sshd(folder: Path, *, log_sessions: bool = True) -> Iterator[Sshd]:
-    """`log_sessions=False`: no ForceCommand (a plain server, as benchmarks want it; `commands()` is empty)."""
+def running_sshd(folder: Path, *, log_sessions: bool = True, config: str = "") -> Iterator[Sshd]:
+    """`log_sessions=False`: no ForceCommand (a plain server, as benchmarks want it; `commands()` is empty).
+    `config`: more sshd_config lines (e.g. `AllowStreamLocalForwarding no`)."""
     folder.mkdir(parents=True, exist_ok=True)
     port = free_port()
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(folder / "host_key")], check=True)
@@ -59,7 +71,7 @@ def running_sshd(folder: Path, *, log_sessions: bool = True) -> Iterator[Sshd]:
         "PasswordAuthentication no\nKbdInteractiveAuthentication no\nStrictModes no\nUsePAM no\n"
         f"PidFile {folder / 'sshd.pid'}\n{f'ForceCommand {force}' if log_sessions else ''}\n"
         "AllowTcpForwarding yes\nMaxSessions 100\n"
-        "MaxStartups 100\n"
+        f"MaxStartups 100\n{config}\n"
     )
     (folder / "ssh_config").write_text(
         f"Host *\n  IdentityFile {folder / 'client_key'}\n  IdentitiesOnly yes\n  StrictHostKeyChecking no\n"
@@ -89,7 +101,9 @@ def running_sshd(folder: Path, *, log_sessions: bool = True) -> Iterator[Sshd]:
         _wait_for_login(wrapper, user, port, env)
         yield sshd
     finally:
-        for sock in control.iterdir():  # the master connections devenv left running
+        for sock in control.iterdir():  # the master connections devenv left running (not the engine's socket)
+            if not sock.is_socket() or sock.name.startswith("engine-"):
+                continue
             subprocess.run(
                 [str(wrapper), "-o", f"ControlPath={sock}", "-O", "exit", "-p", str(port), f"{user}@127.0.0.1"],
                 capture_output=True,

@@ -88,19 +88,6 @@ def tls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TlsEndpoint]:
 
 
 @pytest.mark.integration
-def test_ssh_engine_requests_share_one_session(sshd: Sshd) -> None:
-    engine = Engine(sshd.env)
-    version = engine.version()
-    assert version["Version"] and engine.containers({"devenv.test": "none"}) == []
-    assert engine.info()["ID"]
-    assert sshd.commands().count("docker system dial-stdio") == 1  # three requests, one ssh session
-    engine.close()
-    assert engine.containers({"devenv.test": "none"}) == []
-    assert sshd.commands().count("docker system dial-stdio") == 2
-    assert any(p.name != "" for p in Path(sshd.env["DEVENV_SSH_CONTROL_DIR"]).iterdir())  # a master to reuse
-
-
-@pytest.mark.integration
 def test_ssh_refusal_quotes_ssh(sshd: Sshd) -> None:
     engine = Engine({**sshd.env, "DOCKER_HOST": sshd.url.replace("//", "//nobody-here@")}, timeout=10)
     with pytest.raises(EnvironmentProblem) as caught:

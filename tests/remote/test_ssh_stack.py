@@ -189,4 +189,8 @@ def test_the_example_over_ssh(tmp_path: Path, sshd: Sshd) -> None:
         tunnel = root / ".devenv" / "tunnel.json"
         if tunnel.exists():
             subprocess.run(["kill", str(json.loads(tunnel.read_text())["pid"])], check=False)
+        state = root / ".devenv" / "state.json"
+        if state.exists():  # the "remote" host is this one: its copy of the profile's folder is here
+            for copy in json.loads(state.read_text()).get("remote_sync", {}).values():
+                shutil.rmtree(os.path.dirname(copy), ignore_errors=True)
         stack.cleanup()

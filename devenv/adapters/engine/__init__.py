@@ -2,9 +2,9 @@
 
 Every call is one or two Engine API requests, spoken over the standard library (http.py) for a unix
 socket or plain tcp endpoint, so `devenv status`, a no-op `devenv up` and diagnosis never import the
-docker SDK (about 0.25 s); TLS uses ssl, ssh the docker CLI's `ssh HOST docker system dial-stdio` on a
-shared master connection (adapters/ssh.py). Which engine: see endpoint.py. Build it from AppContext.engine;
-tests build their own.
+docker SDK (about 0.25 s); TLS uses ssl, ssh the engine's socket forwarded over a shared master
+connection (adapters/ssh_forward.py), else the docker CLI's `ssh HOST docker system dial-stdio` (ssh.py).
+Which engine: see endpoint.py. Build it from AppContext.engine; tests build their own.
 """
 
 from __future__ import annotations
@@ -36,10 +36,13 @@ def _label_filter(labels: Mapping[str, str]) -> str:
 class Engine:
     """One engine endpoint (resolved on first use) and the requests devenv makes to it."""
 
-    def __init__(self, env: Mapping[str, str], *, timeout: float = 10.0, probe_timeout: float = 5.0) -> None:
+    def __init__(
+        self, env: Mapping[str, str], *, timeout: float = 10.0, probe_timeout: float = 5.0, debug: bool = False
+    ) -> None:
         self.env = env
         self.timeout = timeout
         self.probe_timeout = probe_timeout
+        self.debug = debug  # say how an ssh engine is reached (its socket forwarded, or dial-stdio and why)
 
     @cached_property
     def endpoint(self) -> Endpoint:
@@ -51,7 +54,7 @@ class Engine:
 
     @cached_property
     def _transport(self) -> Transport:
-        return transport_for(self.endpoint, self.env, self.timeout)
+        return transport_for(self.endpoint, self.env, self.timeout, debug=self.debug)
 
     def get(self, path: str, query: Mapping[str, str] | None = None) -> Any:
         return self._transport.request("GET", path, query)
@@ -171,7 +174,7 @@ class Engine:
         return self.endpoint if url == self.base_url else Endpoint(url, "probe")
 
     def _other(self, endpoint: Endpoint, timeout: float | None) -> Transport:
-        return transport_for(endpoint, self.env, timeout or self.timeout)
+        return transport_for(endpoint, self.env, timeout or self.timeout, debug=self.debug)
 
     def probe(self, endpoint: Endpoint) -> EndpointProbe:
         """Does this endpoint answer a ping? Never raises."""

@@ -2,13 +2,15 @@
 
 `import docker` costs about 0.25 s (requests, urllib3); `devenv status` and a no-op `devenv up` have a
 0.3-0.5 s budget in all. So a unix socket, plain tcp, tcp with TLS (ssl, the files of DOCKER_CERT_PATH or
-of the docker context) and ssh:// (`ssh HOST docker system dial-stdio` on a shared master connection,
-adapters/ssh.py) are all spoken to with http.client. Answers: parsed JSON (or bytes), None for 404,
+of the docker context) and ssh:// are all spoken to with http.client. ssh:// goes through the engine's
+socket forwarded once to a local socket (adapters/ssh_forward.py), else through `ssh HOST docker system
+dial-stdio` on a shared master connection (adapters/ssh.py). Answers: parsed JSON (or bytes), None for 404,
 EnvironmentProblem otherwise.
 """
 
 from __future__ import annotations
 
+import errno
 import http.client
 import json
 import socket
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
     import ssl
 
     from devenv.adapters.ssh import Dialed
+    from devenv.adapters.ssh_forward import EngineForward
 
 
 class Readable(Protocol):
@@ -50,9 +53,9 @@ class Transport(Protocol):
     def close(self) -> None: ...
 
 
-def transport_for(endpoint: Endpoint, env: Mapping[str, str], timeout: float) -> Transport:
-    """How to speak to this endpoint (`env` gives ssh its PATH, HOME and agent)."""
-    return StdlibTransport(endpoint.url, timeout, tls=endpoint.tls, env=env)
+def transport_for(endpoint: Endpoint, env: Mapping[str, str], timeout: float, *, debug: bool = False) -> Transport:
+    """How to speak to this endpoint (`env` gives ssh its PATH, HOME and agent; `debug` shows ssh's steps)."""
+    return StdlibTransport(endpoint.url, timeout, tls=endpoint.tls, env=env, debug=debug)
 
 
 def _unreachable(host: str, exc: BaseException) -> EnvironmentProblem:
@@ -78,6 +81,21 @@ class _UnixConnection(http.client.HTTPConnection):
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         sock.settimeout(self.timeout)
         sock.connect(self.socket_path)
+        self.sock = sock
+
+
+class _ForwardedConnection(http.client.HTTPConnection):
+    """HTTP over the ssh-forwarded engine socket: first over the socket `EngineForward.connect` gave."""
+
+    def __init__(self, forward: EngineForward, sock: socket.socket, timeout: float) -> None:
+        super().__init__("localhost", timeout=timeout)
+        self.forward = forward
+        self.sock = sock
+
+    def connect(self) -> None:
+        sock = self.forward.connect(self.timeout or 10.0)
+        if sock is None:
+            raise ConnectionRefusedError(errno.ECONNREFUSED, f"no forwarded socket at {self.forward.path}")
         self.sock = sock
 
 
@@ -132,13 +150,22 @@ def _ssl_context(tls: Tls) -> ssl.SSLContext:
 
 class StdlibTransport:
     def __init__(
-        self, host: str, timeout: float, *, tls: Tls | None = None, env: Mapping[str, str] | None = None
+        self,
+        host: str,
+        timeout: float,
+        *,
+        tls: Tls | None = None,
+        env: Mapping[str, str] | None = None,
+        debug: bool = False,
     ) -> None:
         self.host = host
         self.timeout = timeout
         self.tls = tls
         self.env = env or {}
+        self.debug = debug
         self._kept: http.client.HTTPConnection | None = None  # ssh: one session serves every request
+        self._forward: EngineForward | None = None  # ssh: the engine's socket forwarded here, once asked
+        self._dial = False  # ssh: the forward failed, dial-stdio from now on
 
     def close(self) -> None:
         if self._kept is not None:
@@ -150,13 +177,27 @@ class StdlibTransport:
         if url.scheme == "unix":
             return _UnixConnection(url.path, self.timeout)
         if url.scheme == "ssh":
-            return _SshConnection(self.host, self.env, self.timeout)
+            return self._ssh_connection()
         if self.tls is not None or url.scheme == "https":
             context = _ssl_context(self.tls or Tls("", None, None, None, verify=True))
             return http.client.HTTPSConnection(
                 url.hostname or "localhost", url.port or 2376, timeout=self.timeout, context=context
             )
         return http.client.HTTPConnection(url.hostname or "localhost", url.port or 2375, timeout=self.timeout)
+
+    def _ssh_connection(self) -> http.client.HTTPConnection:
+        """Through the forwarded socket when there is (or can be) one, else over dial-stdio."""
+        if not self._dial:
+            if self._forward is None:
+                from devenv.adapters.ssh import SshTarget
+                from devenv.adapters.ssh_forward import EngineForward
+
+                self._forward = EngineForward(SshTarget.parse(self.host), self.env, debug=self.debug)
+            sock = self._forward.connect(self.timeout)
+            if sock is not None:
+                return _ForwardedConnection(self._forward, sock, self.timeout)
+            self._dial = True
+        return _SshConnection(self.host, self.env, self.timeout)
 
     def request(self, method: str, path: str, query: Mapping[str, str] | None = None, body: Any = None) -> Any:
         """`body`, when given, is sent as JSON (creating a volume or a container)."""
@@ -177,6 +218,10 @@ class StdlibTransport:
             said = conn.why() if isinstance(conn, _SshConnection) else ""
             conn.close()
             if reused is not None:  # the kept session ended meanwhile: one fresh try
+                return self.request(method, path, query, body)
+            if isinstance(conn, _ForwardedConnection):  # the forward let us down: dial-stdio, once
+                conn.forward.broken(str(exc))
+                self._dial = True
                 return self.request(method, path, query, body)
             raise _unreachable(self.host, RuntimeError(said) if said else exc) from exc
         if keep:
