@@ -105,7 +105,7 @@ class Engine:
         from concurrent.futures import ThreadPoolExecutor
 
         def one(path: str) -> None:
-            transport = transport_for(self.endpoint, self.env, self.timeout)
+            transport = transport_for(self.endpoint, self.env, self.timeout, debug=self.debug)
             try:
                 transport.request(method, path, query)
             finally:
