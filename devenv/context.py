@@ -87,7 +87,7 @@ class AppContext:
     def compose(self) -> Compose:
         from devenv.adapters.compose import Compose
 
-        return Compose(self.runner)
+        return Compose(self.runner, forwarded=self.engine.forwarded_socket)
 
     @cached_property
     def engine(self) -> Engine:

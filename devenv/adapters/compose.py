@@ -6,8 +6,10 @@ import codecs
 import os
 import select
 import subprocess
-from collections.abc import Mapping, Sequence
+import sys
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 from devenv.adapters.process import Completed, ProcessRunner
@@ -24,8 +26,26 @@ class ComposeFiles:
 
 
 class Compose:
-    def __init__(self, runner: ProcessRunner) -> None:
-        self.runner = runner
+    """`forwarded`: asked on the first compose command that reaches the engine; the local socket that leads to
+    an ssh engine through devenv's own master connection (Engine.forwarded_socket), if there is one."""
+
+    def __init__(self, runner: ProcessRunner, *, forwarded: Callable[[], str | None] | None = None) -> None:
+        self.plain = runner  # for compose commands that need no engine (version, config of files)
+        self._forwarded = forwarded
+
+    @cached_property
+    def runner(self) -> ProcessRunner:
+        """What runs compose against the engine. For an ssh engine whose socket devenv forwards, compose gets
+        DOCKER_HOST=unix://that socket and rides the same master connection, instead of a new ssh handshake
+        per command (`logs`, `exec`, `run`, `up`, `build`, `down`); without a forward, the endpoint as set."""
+        path = self._forwarded() if self._forwarded is not None else None
+        if path is None:
+            return self.plain
+        from devenv.adapters.ssh_forward import through_forward
+
+        if self.plain.echo:
+            print(f"note: docker compose reaches the engine through the forwarded socket {path}", file=sys.stderr)
+        return replace(self.plain, env=through_forward(self.plain.env, path))
 
     def base_argv(self, files: ComposeFiles) -> list[str]:
         argv = ["docker", "compose", "--project-name", files.project, "-f", str(files.compose_file)]
@@ -47,7 +67,7 @@ class Compose:
         return Watching(self.runner, self.runner.spawn(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT))
 
     def version(self) -> str:
-        done = self.runner.run(["docker", "compose", "version", "--short"])
+        done = self.plain.run(["docker", "compose", "version", "--short"])
         if not done.ok:
             raise EnvironmentProblem(
                 "Docker Compose v2 is not available (`docker compose version` failed)",
@@ -74,7 +94,7 @@ class Compose:
         argv = ["docker", "compose", "--project-name", project]
         for file in files:
             argv += ["-f", str(file)]
-        runner = replace(self.runner, env=_engine_env(self.runner.env))
+        runner = replace(self.plain, env=_engine_env(self.plain.env))
         done = runner.run([*argv, "--profile", "*", "config", "--format", "json"], cwd=files[0].parent)
         if not done.ok:
             raise UserError(

@@ -177,3 +177,10 @@ def _pings(sock: socket.socket) -> bool:
     except OSError:
         return False
     return answer.startswith(b"HTTP/1.1 200")
+
+
+def through_forward(env: Mapping[str, str], path: str) -> dict[str, str]:
+    """`env` for a docker CLI (`docker compose`) to reach the engine through the forwarded socket `path`, as
+    devenv does: DOCKER_HOST=unix://PATH, and no context or TLS setting that would point it elsewhere."""
+    dropped = ("DOCKER_CONTEXT", "DOCKER_TLS", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH")
+    return {**{k: v for k, v in env.items() if k not in dropped}, "DOCKER_HOST": f"unix://{path}"}

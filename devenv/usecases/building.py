@@ -36,7 +36,7 @@ def build_images(
     tracker = BuildTracker(list(services), time.monotonic())
     # a terminal gets a ticking clock; a log (CI) a line per step, and one every 10 s during a long step
     tick = 1.0 if ctx.interactive else 10.0
-    proc = ctx.runner.spawn(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = ctx.compose.runner.spawn(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     lines: queue.Queue[str | None] = queue.Queue()
     reader = threading.Thread(target=_read, args=(proc, lines), daemon=True)
     reader.start()

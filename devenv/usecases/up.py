@@ -201,7 +201,7 @@ def _start_and_wait(
 ) -> dict[str, ServiceStatus]:
     files = prep.files
     argv = [*ctx.compose.base_argv(files), "up", "--detach", "--remove-orphans", "--no-build", *wanted]
-    proc = ctx.runner.spawn(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = ctx.compose.runner.spawn(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + timeout
     all_services = list(prep.state.service_hashes)
     unchecked = [n for n in wanted if n not in prep.state.healthchecked]  # up only once settled

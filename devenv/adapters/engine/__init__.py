@@ -233,6 +233,11 @@ class Engine:
                 return False
             time.sleep(interval)
 
+    def forwarded_socket(self) -> str | None:
+        """For an ssh engine whose socket devenv forwards (adapters/ssh_forward.py): that local socket, for
+        `docker compose` to use too. None for any other engine, and when the forward cannot be made."""
+        return self._transport.forwarded() if self.endpoint.url.startswith("ssh://") else None
+
     def close(self) -> None:
         """Only an ssh session stays open between requests (it ends with the process anyway)."""
         if "_transport" in self.__dict__:

@@ -52,6 +52,8 @@ class Transport(Protocol):
 
     def close(self) -> None: ...
 
+    def forwarded(self) -> str | None: ...
+
 
 def transport_for(endpoint: Endpoint, env: Mapping[str, str], timeout: float, *, debug: bool = False) -> Transport:
     """How to speak to this endpoint (`env` gives ssh its PATH, HOME and agent; `debug` shows ssh's steps)."""
@@ -171,6 +173,19 @@ class StdlibTransport:
         if self._kept is not None:
             self._kept.close()
             self._kept = None
+
+    def forwarded(self) -> str | None:
+        """The local socket that reaches this ssh engine through devenv's master connection (forwarded now
+        if it can be), or None: not an ssh engine, or its requests go over dial-stdio."""
+        if isinstance(self._kept, _ForwardedConnection):
+            return self._kept.forward.path
+        if not self.host.startswith("ssh://") or self._dial or self._kept is not None:
+            return None
+        conn = self._ssh_connection()  # connected through the forward (made if need be), or falls back
+        if not isinstance(conn, _ForwardedConnection):
+            return None
+        self._kept = conn  # the connection that proved the forward alive serves the next request
+        return conn.forward.path
 
     def _connection(self) -> http.client.HTTPConnection:
         url = urlparse(self.host)
