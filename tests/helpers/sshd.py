@@ -10,6 +10,7 @@ docker CLI, compose, rsync and devenv all find that wrapper. A ForceCommand logs
 from __future__ import annotations
 
 import getpass
+import json
 import os
 import shutil
 import subprocess
@@ -122,3 +123,15 @@ def _wait_for_login(wrapper: Path, user: str, port: int, env: dict[str, str]) ->
             return
         time.sleep(0.1)
     raise RuntimeError("the test sshd did not accept a key login within 5 s")
+
+
+def leave_remote(root: Path) -> None:
+    """After a test of a workspace on the ssh "remote" (this machine): its ports tunnel is stopped, and the
+    copies of its code that devenv synced to the far host are removed."""
+    tunnel = root / ".devenv" / "tunnel.json"
+    if tunnel.exists():
+        subprocess.run(["kill", str(json.loads(tunnel.read_text())["pid"])], check=False)
+    state = root / ".devenv" / "state.json"
+    if state.exists():
+        for copy in json.loads(state.read_text()).get("remote_sync", {}).values():
+            shutil.rmtree(os.path.dirname(copy), ignore_errors=True)

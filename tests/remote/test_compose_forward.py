@@ -4,7 +4,6 @@ when the sshd refuses to forward sockets, compose goes over ssh by itself as bef
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from devenv.adapters.ssh_forward import through_forward
-from tests.helpers.sshd import Sshd, require_sshd, running_sshd
+from tests.helpers.sshd import Sshd, leave_remote, require_sshd, running_sshd
 from tests.helpers.stack import Done, Stack, busybox_profile, devenv, make_stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -36,9 +35,7 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
     try:
         yield made
     finally:
-        tunnel = made.root / ".devenv" / "tunnel.json"
-        if tunnel.exists():
-            subprocess.run(["kill", str(json.loads(tunnel.read_text())["pid"])], check=False)
+        leave_remote(made.root)
         made.cleanup()
 
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -19,7 +17,7 @@ from typing import Any
 import pytest
 
 from devenv.usecases.remote import user_name
-from tests.helpers.sshd import Sshd
+from tests.helpers.sshd import Sshd, leave_remote
 from tests.helpers.stack import Done, Stack, busybox_profile, devenv, docker, free_port, make_stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -54,12 +52,7 @@ def stack(tmp_path: Path, sshd: Sshd) -> Iterator[Stack]:
     try:
         yield made
     finally:
-        tunnel = made.root / ".devenv" / "tunnel.json"
-        if tunnel.exists():
-            subprocess.run(["kill", str(json.loads(tunnel.read_text())["pid"])], check=False)
-        if (made.root / ".devenv" / "state.json").exists():
-            for copy in made.state.get("remote_sync", {}).values():  # the "remote" host is this one
-                shutil.rmtree(os.path.dirname(copy), ignore_errors=True)
+        leave_remote(made.root)
         made.cleanup()
 
 
@@ -187,11 +180,5 @@ def test_the_example_over_ssh(tmp_path: Path, sshd: Sshd) -> None:
         down = devenv("down", cwd=root, env=sshd.env)
         assert down.code == 0 and not (root / ".devenv" / "tunnel.json").exists()
     finally:
-        tunnel = root / ".devenv" / "tunnel.json"
-        if tunnel.exists():
-            subprocess.run(["kill", str(json.loads(tunnel.read_text())["pid"])], check=False)
-        state = root / ".devenv" / "state.json"
-        if state.exists():  # the "remote" host is this one: its copy of the profile's folder is here
-            for copy in json.loads(state.read_text()).get("remote_sync", {}).values():
-                shutil.rmtree(os.path.dirname(copy), ignore_errors=True)
+        leave_remote(root)
         stack.cleanup()
