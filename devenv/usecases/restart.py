@@ -20,6 +20,7 @@ from devenv.domain.stack import converge as converge_rules
 from devenv.domain.stack.health import ServiceStatus, service_statuses
 from devenv.domain.stack.names import PROJECT_LABEL
 from devenv.domain.stack.startorder import startable
+from devenv.errors import EnvironmentProblem
 
 if TYPE_CHECKING:
     from devenv.usecases.up import Progress
@@ -54,7 +55,10 @@ def start_stopped(
 
     while time.monotonic() < deadline:
         now_startable = startable(pending, state.links, state.healthchecked, statuses)
-        ctx.engine.start_containers([statuses[name].container_id for name in now_startable])
+        try:
+            ctx.engine.start_containers([statuses[name].container_id for name in now_startable])
+        except EnvironmentProblem:  # the engine refused a start (a network to join is gone...): compose's turn
+            return None
         pending = [n for n in pending if n not in now_startable]
         statuses = current()
         if progress:

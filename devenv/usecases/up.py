@@ -197,10 +197,18 @@ def _build(
 
 
 def _start_and_wait(
-    ctx: AppContext, prep: Prepared, wanted: list[str], timeout: float, progress: Progress | None
+    ctx: AppContext,
+    prep: Prepared,
+    wanted: list[str],
+    timeout: float,
+    progress: Progress | None,
+    *,
+    recreate: bool = False,
 ) -> dict[str, ServiceStatus]:
     files = prep.files
     argv = [*ctx.compose.base_argv(files), "up", "--detach", "--remove-orphans", "--no-build", *wanted]
+    if recreate:
+        argv.insert(argv.index("up") + 1, "--force-recreate")
     proc = ctx.compose.runner.spawn(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + timeout
     all_services = list(prep.state.service_hashes)
@@ -221,6 +229,13 @@ def _start_and_wait(
             if not compose_done and proc.poll() is not None:
                 compose_done = True
                 _out, stderr = proc.communicate()
+                if proc.returncode != 0 and not recreate and _NETWORK_GONE.search(stderr):
+                    # `docker network prune` took the network of the stopped stack: its containers still
+                    # name it, and compose will not start them. New containers (the volumes stay) fix it.
+                    if progress:
+                        progress("the stack's network was removed (docker network prune?): recreating", statuses)
+                    left = max(deadline - time.monotonic(), 1.0)
+                    return _start_and_wait(ctx, prep, wanted, left, progress, recreate=True)
                 if proc.returncode != 0:
                     statuses = _statuses(ctx, files.project, all_services)
                     raise _diagnose(ctx, prep, statuses, wanted, stderr)
@@ -246,6 +261,7 @@ def _start_and_wait(
         ctx.runner.stop(proc)
 
 
+_NETWORK_GONE = re.compile(r"network \S+ not found")
 _PORT_PATTERNS = (
     re.compile(r"Bind for [^\s]*:(\d+) failed: port is already allocated"),
     re.compile(r"listen (?:tcp|udp)[46]? [^\s]*:(\d+): bind: address already in use"),

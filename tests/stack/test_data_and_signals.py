@@ -236,6 +236,18 @@ def test_a_stopped_stack_started_again_keeps_its_seeded_data(stacks: Callable[..
     assert volume_file(s, "seed.log") == "seeded\n"
 
 
+def test_a_stopped_stack_whose_network_was_pruned_comes_up_again_with_its_data(stacks: Callable[..., Stack]) -> None:
+    s = stacks()
+    up(s)
+    assert s.devenv("stop").code == 0
+    subprocess.run(["docker", "network", "rm", f"{s.project}_default"], capture_output=True, check=True)
+    done = s.devenv("up")  # compose alone: "network ... not found", the containers still name the old one
+    assert done.code == 0, done.err
+    assert "network was removed" in done.err
+    assert volume_file(s, "seed.log") == "seeded\n"  # new containers, the same data, not seeded again
+    assert s.devenv("status").code == 0
+
+
 def test_a_reset_killed_after_deleting_the_data_is_finished_by_the_next_up(stacks: Callable[..., Stack]) -> None:
     s = stacks()
     up(s)
