@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -112,20 +112,35 @@ def owners(mounts: Mapping[str, Sequence[str]]) -> dict[str, str]:
 
 
 def affected_services(
-    mounts: Mapping[str, Sequence[str]], links: Mapping[str, Sequence[str]], volumes: Iterable[str]
+    mounts: Mapping[str, Sequence[str]],
+    links: Mapping[str, Sequence[str]],
+    volumes: Iterable[str],
+    with_links: Collection[str] = (),
 ) -> list[str]:
-    """The services a copy of these volumes must stop: every service mounting one, and every service that
-    links to those (directly or not). The rest of the stack keeps running."""
+    """The services a copy of these volumes must stop: every service mounting one, and every service of
+    `with_links` (`restart_with_links: true`) that links to those (directly or not). The rest of the stack
+    keeps running, as compose leaves a service running when it restarts what it depends on: an app that
+    reconnects (and a debugger attached to it) is not interrupted."""
     wanted = set(volumes)
     hit = {service for service, mounted in mounts.items() if wanted & set(mounted)}
+    return sorted(hit | dependents(links, hit, only=with_links))
+
+
+def dependents(
+    links: Mapping[str, Sequence[str]], services: Iterable[str], only: Collection[str] | None = None
+) -> set[str]:
+    """The services that link to `services`, directly or through each other (through `only`'s, when given)."""
+    hit = set(services)
+    found: set[str] = set()
     changed = True
     while changed:
         changed = False
         for service, targets in links.items():
-            if service not in hit and hit & set(targets):
+            if service not in hit and (only is None or service in only) and hit & set(targets):
                 hit.add(service)
+                found.add(service)
                 changed = True
-    return sorted(hit)
+    return found
 
 
 def stale_reason(

@@ -21,6 +21,7 @@ from devenv.domain.stack.health import ServiceStatus, service_statuses
 from devenv.domain.stack.names import PROJECT_LABEL
 from devenv.domain.stack.startorder import startable
 from devenv.errors import EnvironmentProblem
+from devenv.usecases.healthnow import HealthNow
 
 if TYPE_CHECKING:
     from devenv.usecases.up import Progress
@@ -36,8 +37,10 @@ def start_stopped(
     state = prep.state
     every = list(state.service_hashes)
 
+    health = HealthNow(ctx)
+
     def current() -> dict[str, ServiceStatus]:
-        return service_statuses(ctx.engine.containers({PROJECT_LABEL: state.project}), every)
+        return health(service_statuses(ctx.engine.containers({PROJECT_LABEL: state.project}), every))
 
     statuses = current()
     if any(statuses[n].state == "missing" or statuses[n].config_hash != state.service_hashes.get(n) for n in services):

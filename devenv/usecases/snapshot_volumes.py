@@ -3,6 +3,7 @@ whose data a restore replaces, and copying volumes in one helper container (adap
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
@@ -43,13 +44,18 @@ def copy_volumes(
     *,
     mode: str,
     others: Iterable[str] = (),
+    meanwhile: Callable[[], None] | None = None,
 ) -> dict[str, Copied]:
     """Copy {volume: (source, target, image)} in one helper container: of the first volume's owner's image,
     else of the first of `others` (the stack's other images) that has the shell and tools the copy needs
-    (a distroless database image has none)."""
+    (a distroless database image has none). `meanwhile` (stopping the services that write these volumes)
+    runs while the first helper starts: the copy begins once both are done (0.3 s less for a restore)."""
     started = time.monotonic()
     shown = [0.0]
     names = sorted(pairs)
+    copies = ctx.engine.volume_copies
+    labels = {rules.HELPER_LABEL: ws_id}
+    volumes = [pairs[volume][:2] for volume in names]
 
     def tick(seconds: float) -> None:
         if seconds - shown[0] >= 2.0:
@@ -59,9 +65,13 @@ def copy_volumes(
     images = list(dict.fromkeys([*(pairs[volume][2] for volume in names), *others]))
     for n, image in enumerate(images):
         try:
-            copied = ctx.engine.volume_copies.copy(
-                image, [pairs[volume][:2] for volume in names], labels={rules.HELPER_LABEL: ws_id}, mode=mode, tick=tick
-            )
+            start = functools.partial(copies.start_helper, image, volumes, labels=labels)
+            first, meanwhile = meanwhile, None  # done once, with the first helper
+            helper = _started_while(ctx, start, first) if first else start()
+            try:
+                copied = copies.run(helper, image, volumes, mode=mode, tick=tick)
+            finally:
+                ctx.engine.remove_container_soon(helper)  # while the services start again
             break
         except MissingTools:
             if n == len(images) - 1:
@@ -71,6 +81,22 @@ def copy_volumes(
     for volume in names:
         say(f"{verb} {volume}: {rules.copy_summary(done[volume].size, done[volume].written, seconds)}")
     return done
+
+
+def _started_while(ctx: AppContext, start: Callable[[], str], meanwhile: Callable[[], None]) -> str:
+    """The helper `start` makes, started in a thread while `meanwhile` runs here; when `meanwhile` fails,
+    the helper is removed and its error raised."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(start)
+        try:
+            meanwhile()
+        except BaseException:
+            if future.exception() is None:
+                ctx.engine.remove_container(future.result())
+            raise
+        return future.result()
 
 
 def running_images(ctx: AppContext, project: str) -> dict[str, str]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from devenv.adapters.snapshot_store import JOURNAL, SnapshotStore
@@ -122,7 +123,7 @@ def save_prepared(ctx: AppContext, prep: Prepared, name: str, *, say: Say, timeo
     if missing:
         raise UserError(f"service '{missing[0]}' has no container yet", hint="run `devenv up` first")
     profile = prep.profile_of(ctx)
-    affected = rules.affected_services(state.volumes, state.links, volumes)
+    affected = rules.affected_services(state.volumes, state.links, volumes, state.restart_with_links)
     running = running_services(ctx, state.project)
     restart = [s for s in affected if s in running]  # what was not running is not started for it
     copies = ctx.engine.volume_copies
@@ -196,12 +197,12 @@ def restore_prepared(
             f"snapshot '{snap.name}' does not match the stack: {changed}",
             hint="data written by another image may not load; pass --force to restore it anyway",
         )
-    affected = rules.affected_services(state.volumes, state.links, snap.volumes)
+    affected = rules.affected_services(state.volumes, state.links, snap.volumes, state.restart_with_links)
     say(f"stopping {', '.join(affected)} to restore snapshot '{snap.name}'")
     running = running_services(ctx, state.project)  # what was not running (an optional service) stays so
-    discard(ctx, prep, affected)
     live = volume_identities(ctx, state.project)
     if any(v not in live for v in snap.volumes):  # the stack was taken down with its volumes: compose makes them
+        discard(ctx, prep, affected)
         compose_or_fail(ctx, prep.files, ["create", "--no-build", "--no-recreate", *affected])
         live = volume_identities(ctx, state.project)
     copies = {
@@ -209,8 +210,9 @@ def restore_prepared(
         for volume, saved in snap.volumes.items()
     }
     journal = RestoreJournal(snap.name, copies, affected)
-    store_of(prep).begin(journal)  # from here on, the next command finishes this restore
-    _apply(ctx, prep, journal, snap, say)
+    # the journal is on disk before anything stops: from here on, the next command finishes this restore
+    store_of(prep).begin(journal)
+    _apply(ctx, prep, journal, snap, say, stopping=lambda: discard(ctx, prep, affected))
     restart = [s for s in affected if s in running]
     start_stopped(ctx, prep, restart, timeout=timeout, progress=progress)  # through the engine, in link order
     result = converge(ctx, prep, timeout=timeout, progress=progress)  # nothing left to do, or compose's `up`
@@ -231,8 +233,7 @@ def recover(ctx: AppContext, prep: Prepared, say: Say) -> None:
     snap = store.get(journal.snapshot)
     if snap is not None and not missing_storage(ctx, prep, snap):
         say(f"a restore of snapshot '{journal.snapshot}' was interrupted: finishing it")
-        discard(ctx, prep, journal.services)
-        _apply(ctx, prep, journal, snap, say)
+        _apply(ctx, prep, journal, snap, say, stopping=lambda: discard(ctx, prep, journal.services))
         return
     say(
         f"a restore of snapshot '{journal.snapshot}' was interrupted and its snapshot is gone: "
@@ -285,8 +286,11 @@ def after_seed(ctx: AppContext, prep: Prepared, say: Say) -> None:
 # --- the steps ---
 
 
-def _apply(ctx: AppContext, prep: Prepared, journal: RestoreJournal, snap: Snapshot, say: Say) -> None:
-    """Copy every volume of the journal (again, from the start), then record the seed the data carries."""
+def _apply(
+    ctx: AppContext, prep: Prepared, journal: RestoreJournal, snap: Snapshot, say: Say, *, stopping: Callable[[], None]
+) -> None:
+    """Stop the journal's services (`stopping`, while the copy's helper starts), copy every volume of the
+    journal (again, from the start), then record the seed the data carries."""
     from devenv.usecases.data import compose_or_fail
 
     ws_id = prep.state.workspace_id
@@ -297,7 +301,8 @@ def _apply(ctx: AppContext, prep: Prepared, journal: RestoreJournal, snap: Snaps
         compose_or_fail(ctx, prep.files, ["create", "--no-build", "--no-recreate", *journal.services])
     pairs = {volume: (storage, live, image) for volume, (storage, live, image) in journal.copies.items()}
     others = running_images(ctx, prep.state.project).values()
-    copy_volumes(ctx, ws_id, pairs, "restoring", say, mode="sync", others=others)  # only what differs is written
+    # only what differs is written
+    copy_volumes(ctx, ws_id, pairs, "restoring", say, mode="sync", others=others, meanwhile=stopping)
     state = prep.state
     state.seeded = snap.seeded
     state.seed_status = dict(snap.seed_status)

@@ -13,6 +13,7 @@ from devenv.domain.stack.names import PROJECT_LABEL
 from devenv.domain.stack.state import parity_status_line
 from devenv.errors import UserError
 from devenv.usecases import remote
+from devenv.usecases.healthnow import HealthNow
 from devenv.usecases.workspace import files_of, open_existing, prepare, up_to_date
 
 if TYPE_CHECKING:  # status (the hot path) needs neither up's nor the data use cases' code
@@ -59,7 +60,8 @@ def status(ctx: AppContext) -> StatusReport:
     """One engine query; no rendering, no YAML."""
     ws, state = open_existing(ctx)
     containers = ctx.engine.containers({PROJECT_LABEL: state.project})
-    statuses = remote.shown(ctx, ws, service_statuses(containers, list(state.service_hashes)))
+    statuses = HealthNow(ctx)(service_statuses(containers, list(state.service_hashes)))  # a check not run yet: now
+    statuses = remote.shown(ctx, ws, statuses)
     changed = not up_to_date(ws, state, ctx.env)
     drifted = [
         name

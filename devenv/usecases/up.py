@@ -16,6 +16,7 @@ from devenv.domain.stack import converge as converge_rules
 from devenv.domain.stack.health import ServiceStatus, service_statuses
 from devenv.domain.stack.names import PROJECT_LABEL
 from devenv.errors import StackFailure
+from devenv.usecases.healthnow import HealthNow
 from devenv.usecases.workspace import Prepared, context_fingerprint, prepare
 
 if TYPE_CHECKING:
@@ -116,7 +117,7 @@ def converge(
     recover(ctx, prep, say)  # a snapshot restore that did not finish: finished first (usecases/snapshots.py)
     data.clean_start(ctx, prep, say)  # a reset or a seed that did not finish: its data goes first
     remote.sync_code(ctx, prep, say)  # an engine over ssh: changed code is copied to its host first
-    statuses = _statuses(ctx, prep.files.project, list(state.service_hashes))
+    statuses = _statuses(ctx, prep.files.project, list(state.service_hashes), HealthNow(ctx))
     fingerprints = {name: context_fingerprint(folder) for name, folder in state.contexts.items()}
     stale = converge_rules.stale_images(wanted, fingerprints, state.built, build=build)
     seeding = converge_rules.needs_seed(state, wanted, seed=seed)
@@ -171,9 +172,13 @@ def _record_parity(ctx: AppContext, prep: Prepared) -> None:
     prep.workspace.save(prep.state)
 
 
-def _statuses(ctx: AppContext, project: str, services: list[str]) -> dict[str, ServiceStatus]:
-    containers = ctx.engine.containers({PROJECT_LABEL: project})
-    return service_statuses(containers, services)
+def _statuses(
+    ctx: AppContext, project: str, services: list[str], health: HealthNow | None = None
+) -> dict[str, ServiceStatus]:
+    """Each service's status; with `health`, a service whose first health check is still to come is
+    healthy once its check, run now, passes (usecases/healthnow.py)."""
+    statuses = service_statuses(ctx.engine.containers({PROJECT_LABEL: project}), services)
+    return health(statuses) if health else statuses
 
 
 def _build(
@@ -218,12 +223,13 @@ def _start_and_wait(
     def inspect(container_id: str) -> dict[str, Any]:
         return ctx.engine.inspect(container_id) or {}
 
+    health = HealthNow(ctx)
     statuses: dict[str, ServiceStatus] = {}
     compose_done = False
     stderr = ""
     try:
         while True:
-            statuses = _statuses(ctx, files.project, all_services)
+            statuses = _statuses(ctx, files.project, all_services, health)
             if progress:
                 progress("starting", statuses)
             if not compose_done and proc.poll() is not None:

@@ -211,6 +211,7 @@ def _render(
         service_hashes=rendered.service_hashes,
         healthchecked=sorted(n for n, s in profile.services.items() if s.healthcheck is not None),
         links={n: list(s.links) for n, s in profile.services.items()},
+        restart_with_links=sorted(n for n, s in profile.services.items() if s.restart_with_links),
         volumes={n: sorted({m.source for m in s.volumes if m.named and m.source}) for n, s in profile.services.items()},
         secret_digests=digests,
         optional=sorted(n for n, s in profile.services.items() if s.profiles),

@@ -43,6 +43,20 @@ def test_links_become_health_gated_depends_on_with_exported_environment(tmp_path
     }
 
 
+def test_restart_with_links_becomes_compose_s_restart_on_each_link(tmp_path: Path) -> None:
+    doc = dict(
+        PROFILE, services={**PROFILE["services"], "web": {**PROFILE["services"]["web"], "restart_with_links": True}}
+    )
+    profile = load(write_yaml(tmp_path / "shop.yaml", doc))
+    out = render(profile, {"web_port": "8000", "db_password": "pw"}, RenderTarget("shop-dev", "ws-1", "/repo"))
+    assert out.compose["services"]["web"]["depends_on"] == {
+        "db": {"condition": "service_healthy", "restart": True},
+        "cache": {"condition": "service_started", "restart": True},
+    }
+    assert "restart_with_links:" not in out.compose_text  # devenv's key, not compose's
+    assert profile.services["web"].restart_with_links and not profile.services["db"].restart_with_links
+
+
 def test_secrets_never_reach_the_compose_file(tmp_path: Path) -> None:
     out = rendered(tmp_path)
     assert "s3cret" not in out.compose_text

@@ -49,11 +49,15 @@ def test_invalid_names_are_a_user_error(name: str) -> None:
         rules.check_name(name)
 
 
-def test_affected_services_are_owners_and_everything_linked_to_them() -> None:
+def test_affected_services_are_owners_and_what_restarts_with_its_links() -> None:
     mounts = {"db": ["db-data"], "cache": [], "search": ["idx"]}
     links = {"web": ["db", "cache"], "worker": ["web"], "cache": [], "db": []}
-    assert rules.affected_services(mounts, links, ["db-data"]) == ["db", "web", "worker"]
+    assert rules.affected_services(mounts, links, ["db-data"]) == ["db"]  # web reconnects, as under compose
+    assert rules.affected_services(mounts, links, ["db-data"], {"web"}) == ["db", "web"]
+    assert rules.affected_services(mounts, links, ["db-data"], {"web", "worker"}) == ["db", "web", "worker"]
+    assert rules.affected_services(mounts, links, ["db-data"], {"worker"}) == ["db"]  # only through web
     assert rules.affected_services(mounts, links, ["idx"]) == ["search"]
+    assert rules.dependents(links, ["db"]) == {"web", "worker"}
     assert rules.owners({"web": ["shared"], "db": ["shared", "db-data"]}) == {"shared": "db", "db-data": "db"}
 
 

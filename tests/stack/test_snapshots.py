@@ -312,8 +312,15 @@ def test_a_restore_starts_each_service_once_its_links_are_healthy_and_puts_back_
 ) -> None:
     p = profile()
     db = p["services"]["db"]  # healthy only 2 s after it starts: a service started with it would be early
-    db["command"] = ["sh", "-c", "rm -f /ready; (sleep 2; touch /ready) & exec httpd -f -p 5432 -h /data"]
+    db["command"] = [
+        "sh",
+        "-c",
+        "rm -f /ready; (sleep 2; cut -d' ' -f1 /proc/uptime > /ready) & exec httpd -f -p 5432 -h /data",
+    ]
     db["healthcheck"] = {"test": "test -f /ready", "interval": "1s", "retries": 30}
+    web = p["services"]["web"]
+    web["restart_with_links"] = True  # an app that does not reconnect: restarted with db, once db is healthy
+    web["command"][-1] = "cut -d' ' -f1 /proc/uptime >> /www-starts; " + web["command"][-1]  # the kernel's clock
     s = stacks(p)
     up(s)
     assert s.devenv("exec", "db", "sh", "-c", "echo later > /data/d/part-7").code == 0  # one of 40 parts changed
@@ -324,11 +331,10 @@ def test_a_restore_starts_each_service_once_its_links_are_healthy_and_puts_back_
     assert "db-data: " in done.err and ", 1 changed file put back in" in done.err  # not the whole volume
     assert "Stack is up in" in done.out and "nothing changed" not in done.out  # the data did change
     assert parts(s) == "40 seed"
-    info = s.containers()
-    db_started = moment(info["db"]["State"]["StartedAt"])
-    checks = [e for e in info["db"]["State"]["Health"]["Log"] if moment(e["Start"]) >= db_started]  # this run's
-    healthy_at = min(moment(e["End"]) for e in checks if e["ExitCode"] == 0)
-    assert moment(info["web"]["State"]["StartedAt"]) > healthy_at
+    ready_at = float(s.devenv("exec", "db", "cat", "/ready").out)
+    starts = s.devenv("exec", "web", "cat", "/www-starts").out.split()
+    assert len(starts) == 3  # up, the save of `seeded` after the seed, and this reset: restarted each time
+    assert float(starts[-1]) >= ready_at  # and only once db was healthy
     assert s.devenv("status").code == 0
 
     # a container gone meanwhile: the restore brings the stack up through compose, which makes it again
@@ -337,6 +343,24 @@ def test_a_restore_starts_each_service_once_its_links_are_healthy_and_puts_back_
     done = s.devenv("reset", "--yes")
     assert done.code == 0, done.err
     assert parts(s) == "40 seed" and s.devenv("status").code == 0
+
+
+def test_a_restore_leaves_running_what_only_links_to_the_data(stacks: Callable[..., Stack]) -> None:
+    """As compose does when it restarts a service: what depends on it keeps running, and reconnects."""
+    s = stacks()
+    up(s)
+    before = s.containers()
+    write(s, "later")
+
+    done = s.devenv("reset", "--yes")
+
+    assert done.code == 0, done.err
+    assert "stopping db to restore" in done.err
+    assert parts(s) == "40 seed"
+    after = s.containers()
+    assert after["web"]["State"]["StartedAt"] == before["web"]["State"]["StartedAt"]  # never stopped
+    assert after["db"]["State"]["StartedAt"] != before["db"]["State"]["StartedAt"]
+    assert s.devenv("status").code == 0
 
 
 def test_a_database_image_without_a_shell_is_copied_with_another_image_of_the_stack(

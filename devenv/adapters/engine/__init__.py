@@ -13,6 +13,7 @@ import json
 import os
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -26,7 +27,17 @@ if TYPE_CHECKING:  # doctor's models: imported where doctor needs them, not on t
     from devenv.adapters.engine.volumecopy import VolumeCopies
     from devenv.domain.doctor.facts import EndpointProbe, EngineInfo
 
-__all__ = ["Endpoint", "Engine", "docker_host", "engine_info", "resolve_endpoint", "usual_sockets"]
+__all__ = ["Endpoint", "Engine", "Probe", "docker_host", "engine_info", "resolve_endpoint", "usual_sockets"]
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A command to run in a running container (its health check's test), and how long it may take."""
+
+    argv: list[str]
+    user: str
+    workdir: str
+    timeout: float
 
 
 def _label_filter(labels: Mapping[str, str]) -> str:
@@ -87,6 +98,22 @@ class Engine:
         """Stop and delete a container by name or id (SIGKILL); one that is already gone is fine."""
         self._transport.request("DELETE", f"/containers/{quote(name)}", {"force": "1", "v": "1"})
 
+    def remove_container_soon(self, name: str) -> None:
+        """remove_container, in a thread of its own (on its own connection): the caller goes on meanwhile,
+        and the process waits for it before it exits."""
+        import threading
+
+        def remove() -> None:
+            transport = transport_for(self.endpoint, self.env, self.timeout, debug=self.debug)
+            try:
+                transport.request("DELETE", f"/containers/{quote(name)}", {"force": "1", "v": "1"})
+            except EnvironmentProblem:
+                pass  # labelled: the next command that copies removes it
+            finally:
+                transport.close()
+
+        threading.Thread(target=remove, name="devenv-remove-helper").start()
+
     def start_containers(self, ids: Sequence[str]) -> None:
         """Start existing containers, all at once (one that runs already is fine)."""
         self._at_once("POST", [f"/containers/{quote(i)}/start" for i in ids], {})
@@ -114,6 +141,40 @@ class Engine:
         with ThreadPoolExecutor(max_workers=min(len(paths), 16)) as pool:
             for future in [pool.submit(one, path) for path in paths]:
                 future.result()
+
+    def run_checks(self, checks: Mapping[str, Probe], limit: float) -> set[str]:
+        """Run each container's check command in it now, all at once, as the engine runs a health check
+        (the container's user, working folder and environment); the ids whose command exited 0 within its
+        timeout (and within `limit` seconds: one still running then counts as not passed)."""
+        if not checks:
+            return set()
+        from concurrent.futures import ThreadPoolExecutor
+
+        def one(container_id: str) -> bool:
+            probe = checks[container_id]
+            transport = transport_for(self.endpoint, self.env, self.timeout, debug=self.debug)
+            try:
+                body = {"Cmd": probe.argv, "User": probe.user, "WorkingDir": probe.workdir}
+                made = transport.request("POST", f"/containers/{quote(container_id)}/exec", body=body)
+                exec_id = quote(str((made or {}).get("Id")))
+                transport.request("POST", f"/exec/{exec_id}/start", body={"Detach": True, "Tty": False})
+                deadline = time.monotonic() + min(probe.timeout, limit)
+                while True:
+                    info = transport.request("GET", f"/exec/{exec_id}/json") or {}
+                    if not info.get("Running"):
+                        return info.get("ExitCode") == 0
+                    if time.monotonic() >= deadline:
+                        return False  # left to finish in the container; the engine's own check decides
+                    time.sleep(0.02)
+            except EnvironmentProblem:  # the container stopped meanwhile, or is paused
+                return False
+            finally:
+                transport.close()
+
+        ids = list(checks)
+        with ThreadPoolExecutor(max_workers=min(len(ids), 16)) as pool:
+            passed = list(pool.map(one, ids))
+        return {i for i, ok in zip(ids, passed, strict=True) if ok}
 
     def remove_volume(self, name: str) -> None:
         """Delete a volume (its data is gone); a volume that is already gone is fine."""

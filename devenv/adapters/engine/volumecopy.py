@@ -4,7 +4,9 @@ A copy is one short-lived container of an image the engine already has (an ownin
 so nothing is pulled), run as root with each source volume mounted read-only at /from/N and its target at
 /to/N. The same works on Docker Desktop, colima and remote engines, where the host cannot see volume
 folders. The helper carries a label naming the workspace, so one left behind by a killed devenv is found
-and removed. Three ways to copy:
+and removed. It starts idle (its shell waits on a stdin nothing writes to), so a restore starts it while
+the services are still stopping (a container start is 0.3 s of the engine's); the copy itself is an exec,
+whose output goes to the helper's own (the engine's log of it). Three ways to copy:
 
 - `copy`: into a new, empty volume (`cp -a`: ownership, modes and times kept) - a save;
 - `replace`: empty the target, then `copy`;
@@ -25,14 +27,26 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from devenv.domain.stack.names import (
+    DEVENV_SERVICE_LABEL,
+    PROFILE_LABEL,
+    PROJECT_LABEL,
+    SERVICE_LABEL,
+    WORKSPACE_LABEL,
+)
 from devenv.errors import EnvironmentProblem
 
 if TYPE_CHECKING:
     from devenv.adapters.engine import Engine
     from devenv.adapters.engine.http import Readable
 
-POLL_SECONDS = 0.1
+POLL_SECONDS = 0.02  # the copy is polled (an exec); a restore of unchanged data takes 0.1-0.2 s
 MODES = ("copy", "replace", "sync")
+# an image compose built carries its project's and service's labels, and a container gets its image's:
+# blank on a helper, so that nothing listing the stack (status, a wait for health) takes it for a service
+_NOT_A_SERVICE = {
+    label: "" for label in (PROJECT_LABEL, SERVICE_LABEL, WORKSPACE_LABEL, PROFILE_LABEL, DEVENV_SERVICE_LABEL)
+}
 # POSIX sh with find, stat, sort, awk, grep, cut, tr, xargs, cp and du: busybox has them, as do GNU
 # systems. $1 is the mode, $2 the number of volumes; a "VOLUME <n> <KB> <entries written|all>" line each.
 _SCRIPT = r"""
@@ -139,41 +153,66 @@ class VolumeCopies:
         the module's doc); one Copied per pair, in order.
 
         Raises EnvironmentProblem when the copy fails (the image has no shell, the disk is full...)."""
-        if mode not in MODES:
-            raise ValueError(mode)
+        helper = self.start_helper(image, pairs, labels=labels)
+        try:
+            return self.run(helper, image, pairs, mode=mode, tick=tick)
+        finally:
+            self.engine.remove_container(helper)
+
+    def start_helper(self, image: str, pairs: Sequence[tuple[str, str]], *, labels: Mapping[str, str]) -> str:
+        """Start the helper container for `pairs`, idle (its shell waits on stdin that never comes) until
+        `run` copies: a restore starts it while the services whose data it replaces are still stopping.
+        The caller removes it (engine.remove_container). MissingTools when the image has no /bin/sh."""
         binds = [f"{source}:/from/{n}:ro" for n, (source, _target) in enumerate(pairs)]
         binds += [f"{target}:/to/{n}" for n, (_source, target) in enumerate(pairs)]
         body = {
             "Image": image,
-            "Entrypoint": ["/bin/sh", "-c", _SCRIPT, "copy"],
-            "Cmd": [mode, str(len(pairs))],
+            "Entrypoint": ["/bin/sh", "-c", "read -r _"],
+            "Cmd": [],
+            "OpenStdin": True,
             "User": "0:0",
-            "Labels": dict(labels),
+            "Labels": {**_NOT_A_SERVICE, **labels},
             "HostConfig": {"Binds": binds, "NetworkMode": "none"},
         }
         created = self._request("POST", "/containers/create", body=body)
         container = str((created or {}).get("Id"))
-        started = time.monotonic()
         try:
-            try:
-                self._request("POST", f"/containers/{container}/start")
-            except EnvironmentProblem as exc:  # no /bin/sh in the image: the engine cannot start it
-                if "no such file" in exc.message.lower() or "not found" in exc.message.lower():
-                    raise MissingTools(f"image {image[:19]} has no /bin/sh", hint=TOOLS_HINT) from exc
-                raise
-            while True:
-                info = self.engine.inspect(container) or {}
-                state = info.get("State") or {}
-                if state.get("Status") in ("exited", "dead") or not info:
-                    break
-                if tick:
-                    tick(time.monotonic() - started)
-                time.sleep(POLL_SECONDS)
-            output = _demux(self._request("GET", f"/containers/{container}/logs", {"stdout": "1", "stderr": "1"}))
-        finally:
+            self._request("POST", f"/containers/{container}/start")
+        except EnvironmentProblem as exc:  # no /bin/sh in the image: the engine cannot start it
             self.engine.remove_container(container)
+            if "no such file" in exc.message.lower() or "not found" in exc.message.lower():
+                raise MissingTools(f"image {image[:19]} has no /bin/sh", hint=TOOLS_HINT) from exc
+            raise
+        return container
+
+    def run(
+        self,
+        helper: str,
+        image: str,
+        pairs: Sequence[tuple[str, str]],
+        *,
+        mode: str,
+        tick: Callable[[float], None] | None = None,
+    ) -> list[Copied]:
+        """Copy in the started helper: the script runs as an exec, its output kept in a file of the helper."""
+        if mode not in MODES:
+            raise ValueError(mode)
+        # the exec's own output is not kept: the script's goes to the helper's main process's, which is
+        argv = ["/bin/sh", "-c", "exec >/proc/1/fd/1 2>&1\n" + _SCRIPT, "copy", mode, str(len(pairs))]
+        made = self._request("POST", f"/containers/{helper}/exec", body={"Cmd": argv})
+        exec_id = quote(str((made or {}).get("Id")))
+        started = time.monotonic()
+        self._request("POST", f"/exec/{exec_id}/start", body={"Detach": True, "Tty": False})
+        while True:
+            info = self._request("GET", f"/exec/{exec_id}/json") or {}
+            if not info.get("Running"):
+                break
+            if tick:
+                tick(time.monotonic() - started)
+            time.sleep(POLL_SECONDS)
+        code = info.get("ExitCode")
+        output = self._output(helper)
         results = _results(output, len(pairs))
-        code = state.get("ExitCode")
         if code != 0 or results is None:
             what = ", ".join(f"{source} to {target}" for source, target in pairs)
             kind = MissingTools if code in (126, 127) else EnvironmentProblem  # a command not found
@@ -183,6 +222,10 @@ class VolumeCopies:
                 hint=TOOLS_HINT + ", and free disk",
             )
         return results
+
+    def _output(self, helper: str) -> str:
+        """What the copy script printed: it writes to the helper's own output, which the engine logs."""
+        return _demux(self._request("GET", f"/containers/{helper}/logs", {"stdout": "1", "stderr": "1"}))
 
     def read_volume(self, image: str, volume: str, sink: Callable[[bytes], None], labels: Mapping[str, str]) -> None:
         """Stream a volume out of the engine as a tar (members under `data/`), into `sink`."""
@@ -208,7 +251,7 @@ class VolumeCopies:
         body = {
             "Image": image,
             "Entrypoint": ["/bin/true"],
-            "Labels": dict(labels),
+            "Labels": {**_NOT_A_SERVICE, **labels},
             "HostConfig": {"Binds": [f"{volume}:/data"], "NetworkMode": "none"},
         }
         return str((self._request("POST", "/containers/create", body=body) or {}).get("Id"))

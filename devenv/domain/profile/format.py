@@ -104,6 +104,10 @@ SERVICE = Obj(
             description="Services this one needs: started (and healthy) first, reachable by name, and their "
             "exports added to this service's environment.",
         ),
+        "restart_with_links": Bool(
+            description="Restart this service whenever devenv or compose restarts a service it links to (a "
+            "snapshot restore, `docker compose restart db`): for an app that does not reconnect by itself."
+        ),
         "exports": MapOf(
             Scalar(),
             key_pattern=ENV_NAME,

@@ -55,6 +55,7 @@ class Service:
     volumes: tuple[Mount, ...] = ()
     healthcheck: Healthcheck | None = None
     links: tuple[str, ...] = ()
+    restart_with_links: bool = False
     exports: tuple[tuple[str, str], ...] = ()
     init: bool | None = None
     working_dir: str | None = None
@@ -277,6 +278,7 @@ def _service(name: str, raw: dict[str, Any], base_of: Any) -> Service:
         ),
         healthcheck=health,
         links=tuple(raw.get("links") or ()),
+        restart_with_links=bool(raw.get("restart_with_links", False)),
         exports=tuple((k, scalar_text(v)) for k, v in (raw.get("exports") or {}).items()),
         init=raw.get("init"),
         working_dir=raw.get("working_dir"),

@@ -164,7 +164,8 @@ class _Renderer:
                 link: {
                     "condition": "service_healthy"
                     if self.profile.services[link].healthcheck is not None
-                    else "service_started"
+                    else "service_started",
+                    **({"restart": True} if service.restart_with_links else {}),
                 }
                 for link in service.links
             }

@@ -127,3 +127,18 @@ def uptime(seconds: float) -> str:
     if seconds < 86400:
         return f"{seconds // 3600}h{(seconds % 3600) // 60:02d}m"
     return f"{seconds // 86400}d"
+
+
+def health_test(config: dict[str, Any]) -> tuple[list[str], float] | None:
+    """The command the engine runs as this container's health check, and its timeout in seconds, from the
+    `Config` of its inspection; None when it has none. As the engine builds it: `CMD` runs as is,
+    `CMD-SHELL` through the container's shell (`Shell`, else /bin/sh -c)."""
+    check = config.get("Healthcheck") or {}
+    test = [str(part) for part in check.get("Test") or []]
+    if len(test) < 2 or test[0] not in ("CMD", "CMD-SHELL"):
+        return None  # NONE, or inherited from the image and not set
+    timeout = float(check.get("Timeout") or 30_000_000_000) / 1e9
+    if test[0] == "CMD":
+        return test[1:], timeout
+    shell = [str(part) for part in config.get("Shell") or []] or ["/bin/sh", "-c"]
+    return [*shell, " ".join(test[1:])], timeout

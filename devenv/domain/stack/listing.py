@@ -68,7 +68,7 @@ def by_project(containers: Iterable[Mapping[str, Any]]) -> dict[str, list[Mappin
     grouped: dict[str, list[Mapping[str, Any]]] = {}
     for container in containers:
         labels = container.get("Labels") or {}
-        if WORKSPACE_LABEL in labels and PROJECT_LABEL in labels:
+        if labels.get(WORKSPACE_LABEL) and labels.get(PROJECT_LABEL):  # blank on a snapshot's helper
             grouped.setdefault(str(labels[PROJECT_LABEL]), []).append(container)
     return grouped
 

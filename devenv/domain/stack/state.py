@@ -36,6 +36,7 @@ class WorkspaceState:
     service_hashes: dict[str, str] = field(default_factory=dict)
     healthchecked: list[str] = field(default_factory=list)
     links: dict[str, list[str]] = field(default_factory=dict)  # service -> services it waits for
+    restart_with_links: list[str] = field(default_factory=list)  # restarted when one of its links is
     volumes: dict[str, list[str]] = field(default_factory=dict)  # service -> named volumes it mounts
     optional: list[str] = field(default_factory=list)  # services in optional groups (`profiles:`)
     seed_tasks: int = 0
@@ -103,6 +104,7 @@ _FIELDS = {
     "service_hashes": "dict-str",
     "healthchecked": "list-str",
     "links": "dict-list-str",
+    "restart_with_links": "list-str",
     "volumes": "dict-list-str",
     "optional": "list-str",
     "seed_tasks": "int",

@@ -1,0 +1,79 @@
+"""A service whose first health check is still to come counts as healthy once its check passes now.
+
+The engine runs a container's first health check one `interval` after the container starts (engines
+before 25 have no `start_interval`) and reports `health: starting` until then. With a 1 s interval, a
+database that answers 0.4 s after its start is reported healthy at 1.4 s, and every level of links
+waits that long again. devenv runs the very command the engine will run (domain/stack/health.py's
+health_test: the test, in the container, as its user, with its environment and timeout) as soon as the
+service runs, and takes exit 0 as the engine's next check will: healthy. Anything else (still running
+after a second, an error, the container gone) changes nothing; the engine's own checks decide.
+
+Used wherever devenv waits for or reports health: up's gate, the restart after a restore, `status`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+from devenv.adapters.engine import Probe
+from devenv.context import AppContext
+from devenv.domain.stack.health import ServiceStatus, health_test
+
+GAP_SECONDS = 0.2  # one container's check is run again no sooner than this (a check costs CPU)
+LIMIT_SECONDS = 1.0  # a check still running after this does not count (the engine's own one decides)
+
+
+# per container id, for this process: its check command, and when it last ran with what verdict (a wait
+# loop and the converge after it do not run the same check twice within GAP_SECONDS)
+_PROBES: dict[str, Probe | None] = {}
+_LAST: dict[str, tuple[float, bool]] = {}
+
+
+class HealthNow:
+    """Checks the `starting` services of a status listing."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+        self._probes = _PROBES
+        self._last = _LAST
+
+    def __call__(self, statuses: dict[str, ServiceStatus]) -> dict[str, ServiceStatus]:
+        starting = [st.container_id for st in statuses.values() if _starting(st)]
+        if not starting:
+            return statuses
+        now = time.monotonic()
+        due = {}
+        for container_id in starting:
+            last = self._last.get(container_id)
+            probe = self._probe(container_id)
+            if probe is not None and (last is None or now - last[0] >= GAP_SECONDS):
+                due[container_id] = probe
+        if due:
+            passed = self.ctx.engine.run_checks(due, LIMIT_SECONDS)
+            done = time.monotonic()
+            self._last.update({container_id: (done, container_id in passed) for container_id in due})
+        return {
+            name: replace(st, health="healthy") if _starting(st) and self._passed(st.container_id) else st
+            for name, st in statuses.items()
+        }
+
+    def _passed(self, container_id: str) -> bool:
+        last = self._last.get(container_id)
+        return last is not None and last[1]
+
+    def _probe(self, container_id: str) -> Probe | None:
+        if container_id not in self._probes:
+            info = self.ctx.engine.inspect(container_id) or {}
+            config = info.get("Config") or {}
+            test = health_test(config)
+            self._probes[container_id] = (
+                Probe(test[0], str(config.get("User") or ""), str(config.get("WorkingDir") or ""), test[1])
+                if test
+                else None
+            )
+        return self._probes[container_id]
+
+
+def _starting(st: ServiceStatus) -> bool:
+    return st.state == "running" and st.health == "starting" and bool(st.container_id)
