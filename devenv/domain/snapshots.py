@@ -143,6 +143,22 @@ def dependents(
     return found
 
 
+def early_starts(
+    mounts: Mapping[str, Sequence[str]],
+    links: Mapping[str, Sequence[str]],
+    services: Sequence[str],
+    volumes: Iterable[str],
+) -> dict[str, set[str]]:
+    """The restored services that may start as soon as their own volumes are back, each with those volumes:
+    the ones that link to none of the restored services (the others wait for what they link to)."""
+    restored = set(volumes)
+    return {
+        service: set(mounts.get(service, ())) & restored
+        for service in services
+        if not set(links.get(service, ())) & set(services)
+    }
+
+
 def stale_reason(
     snap: Snapshot,
     *,

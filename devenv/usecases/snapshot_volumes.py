@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from devenv.adapters.engine.volumecopy import MissingTools
@@ -45,17 +45,19 @@ def copy_volumes(
     mode: str,
     others: Iterable[str] = (),
     meanwhile: Callable[[], None] | None = None,
+    sizes: Mapping[str, int] | None = None,
+    done: Callable[[str], None] | None = None,
 ) -> dict[str, Copied]:
     """Copy {volume: (source, target, image)} in one helper container: of the first volume's owner's image,
     else of the first of `others` (the stack's other images) that has the shell and tools the copy needs
     (a distroless database image has none). `meanwhile` (stopping the services that write these volumes)
-    runs while the first helper starts: the copy begins once both are done (0.3 s less for a restore)."""
+    runs while the first helper starts: the copy begins once both are done (0.3 s less for a restore).
+    With `sizes`, the smallest volumes go first, and `done(volume)` is called as each one is copied."""
     started = time.monotonic()
     shown = [0.0]
-    names = sorted(pairs)
+    names = sorted(pairs, key=lambda volume: (sizes.get(volume, 0), volume)) if sizes else sorted(pairs)
     copies = ctx.engine.volume_copies
     labels = {rules.HELPER_LABEL: ws_id}
-    volumes = [pairs[volume][:2] for volume in names]
 
     def tick(seconds: float) -> None:
         if seconds - shown[0] >= 2.0:
@@ -63,13 +65,22 @@ def copy_volumes(
             say(f"{verb} {', '.join(names)}: {seconds:.0f}s")
 
     images = list(dict.fromkeys([*(pairs[volume][2] for volume in names), *others]))
+    done_here: dict[str, Copied] = {}
     for n, image in enumerate(images):
+        left = [volume for volume in names if volume not in done_here]  # a volume copied before a tool was
+        volumes = [pairs[volume][:2] for volume in left]  # missing is not copied again (its service may run)
+
+        def told(i: int, copied: Copied, left: list[str] = left) -> None:
+            done_here[left[i]] = copied
+            if done:
+                done(left[i])
+
         try:
             start = functools.partial(copies.start_helper, image, volumes, labels=labels)
             first, meanwhile = meanwhile, None  # done once, with the first helper
             helper = _started_while(ctx, start, first) if first else start()
             try:
-                copied = copies.run(helper, image, volumes, mode=mode, tick=tick)
+                copies.run(helper, image, volumes, mode=mode, tick=tick, done=told)
             finally:
                 ctx.engine.remove_container_soon(helper)  # while the services start again
             break
@@ -77,10 +88,10 @@ def copy_volumes(
             if n == len(images) - 1:
                 raise
     seconds = max(time.monotonic() - started, 0.001)
-    done = dict(zip(names, copied, strict=True))
     for volume in names:
-        say(f"{verb} {volume}: {rules.copy_summary(done[volume].size, done[volume].written, seconds)}")
-    return done
+        copied = done_here[volume]
+        say(f"{verb} {volume}: {rules.copy_summary(copied.size, copied.written, seconds)}")
+    return done_here
 
 
 def _started_while(ctx: AppContext, start: Callable[[], str], meanwhile: Callable[[], None]) -> str:

@@ -12,11 +12,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
+from devenv.adapters.engine import Engine
 from devenv.adapters.snapshot_store import JOURNAL, SnapshotStore
 from devenv.context import AppContext
 from devenv.domain import snapshots as rules
@@ -212,8 +215,11 @@ def restore_prepared(
     journal = RestoreJournal(snap.name, copies, affected)
     # the journal is on disk before anything stops: from here on, the next command finishes this restore
     store_of(prep).begin(journal)
-    _apply(ctx, prep, journal, snap, say, stopping=lambda: discard(ctx, prep, affected))
     restart = [s for s in affected if s in running]
+    early = EarlyStarts(ctx, prep, restart, snap.volumes)
+    sizes = {volume: saved.size for volume, saved in snap.volumes.items()}
+    _apply(ctx, prep, journal, snap, say, stopping=lambda: discard(ctx, prep, affected), sizes=sizes, done=early)
+    early.join()
     start_stopped(ctx, prep, restart, timeout=timeout, progress=progress)  # through the engine, in link order
     result = converge(ctx, prep, timeout=timeout, progress=progress)  # nothing left to do, or compose's `up`
     result.changed = True  # the data did
@@ -287,10 +293,19 @@ def after_seed(ctx: AppContext, prep: Prepared, say: Say) -> None:
 
 
 def _apply(
-    ctx: AppContext, prep: Prepared, journal: RestoreJournal, snap: Snapshot, say: Say, *, stopping: Callable[[], None]
+    ctx: AppContext,
+    prep: Prepared,
+    journal: RestoreJournal,
+    snap: Snapshot,
+    say: Say,
+    *,
+    stopping: Callable[[], None],
+    sizes: dict[str, int] | None = None,
+    done: Callable[[str], None] | None = None,
 ) -> None:
     """Stop the journal's services (`stopping`, while the copy's helper starts), copy every volume of the
-    journal (again, from the start), then record the seed the data carries."""
+    journal (again, from the start; with `sizes`, small ones first, each `done` when copied), then record
+    the seed the data carries."""
     from devenv.usecases.data import compose_or_fail
 
     ws_id = prep.state.workspace_id
@@ -302,7 +317,9 @@ def _apply(
     pairs = {volume: (storage, live, image) for volume, (storage, live, image) in journal.copies.items()}
     others = running_images(ctx, prep.state.project).values()
     # only what differs is written
-    copy_volumes(ctx, ws_id, pairs, "restoring", say, mode="sync", others=others, meanwhile=stopping)
+    copy_volumes(
+        ctx, ws_id, pairs, "restoring", say, mode="sync", others=others, meanwhile=stopping, sizes=sizes, done=done
+    )
     state = prep.state
     state.seeded = snap.seeded
     state.seed_status = dict(snap.seed_status)
@@ -310,6 +327,46 @@ def _apply(
     state.reset_pending = False
     prep.workspace.save(state)
     store_of(prep).finish()
+
+
+class EarlyStarts:
+    """A restored service that links to nothing the restore stopped is started as soon as its volumes are
+    back, while the copy goes on with the next volume (the engine takes 0.25 s to start one container,
+    0.45 s for two at once); the others start after the copy, in link order (usecases/restart.py)."""
+
+    def __init__(self, ctx: AppContext, prep: Prepared, services: list[str], volumes: Iterable[str]) -> None:
+        self.ctx = ctx
+        self.project = prep.state.project
+        self.left = rules.early_starts(prep.state.volumes, prep.state.links, services, volumes)
+        self.threads: list[threading.Thread] = []
+
+    def __call__(self, volume: str) -> None:
+        ready = []
+        for service, left in self.left.items():
+            if volume in left:
+                left.discard(volume)
+                if not left:
+                    ready.append(service)
+        if ready:
+            thread = threading.Thread(target=self._start, args=(ready,), name="devenv-early-start")
+            thread.start()
+            self.threads.append(thread)
+
+    def _start(self, services: list[str]) -> None:
+        from devenv.domain.stack.health import service_statuses
+        from devenv.domain.stack.names import PROJECT_LABEL
+        from devenv.errors import EnvironmentProblem
+
+        engine = Engine(self.ctx.engine.env, timeout=self.ctx.engine.timeout)  # a connection of its own
+        statuses = service_statuses(engine.containers({PROJECT_LABEL: self.project}), services)
+        ids = [st.container_id for st in statuses.values() if st.state in ("exited", "created")]
+        with contextlib.suppress(EnvironmentProblem):  # the start after the copy tries again, and says why
+            engine.start_containers(ids)
+        engine.close()
+
+    def join(self) -> None:
+        for thread in self.threads:
+            thread.join()
 
 
 def _restart(

@@ -61,6 +61,14 @@ def test_affected_services_are_owners_and_what_restarts_with_its_links() -> None
     assert rules.owners({"web": ["shared"], "db": ["shared", "db-data"]}) == {"shared": "db", "db-data": "db"}
 
 
+def test_a_restored_service_starts_early_only_when_it_links_to_nothing_restored() -> None:
+    mounts = {"db": ["db-data"], "cache": ["cache-data"], "search": ["idx", "db-data"], "web": []}
+    links = {"search": ["db"], "web": ["db"], "cache": ["broker"]}
+    early = rules.early_starts(mounts, links, ["cache", "db", "search", "web"], ["db-data", "cache-data", "idx"])
+    assert early == {"db": {"db-data"}, "cache": {"cache-data"}}  # broker was not stopped: cache need not wait
+    assert rules.early_starts(mounts, links, ["search"], ["idx"]) == {"search": {"idx"}}  # db kept running
+
+
 def test_a_fitting_snapshot_has_no_stale_reason() -> None:
     fits = {"profile": "bb", "seed": "f", "volumes": ["db-data"], "image_ids": {"db": "sha256:aaa"}}
     assert rules.stale_reason(snap(), **fits) is None  # type: ignore[arg-type]

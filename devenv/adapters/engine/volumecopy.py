@@ -193,8 +193,10 @@ class VolumeCopies:
         *,
         mode: str,
         tick: Callable[[float], None] | None = None,
+        done: Callable[[int, Copied], None] | None = None,
     ) -> list[Copied]:
-        """Copy in the started helper: the script runs as an exec, its output kept in a file of the helper."""
+        """Copy in the started helper, the pairs in order; `done(n, copied)` as soon as pair n is copied,
+        while the copy goes on with the next (a restore starts that volume's service meanwhile)."""
         if mode not in MODES:
             raise ValueError(mode)
         # the exec's own output is not kept: the script's goes to the helper's main process's, which is
@@ -203,9 +205,16 @@ class VolumeCopies:
         exec_id = quote(str((made or {}).get("Id")))
         started = time.monotonic()
         self._request("POST", f"/exec/{exec_id}/start", body={"Detach": True, "Tty": False})
+        told: set[int] = set()
         while True:
             info = self._request("GET", f"/exec/{exec_id}/json") or {}
-            if not info.get("Running"):
+            running = bool(info.get("Running"))
+            if done and (running or info.get("ExitCode") == 0):
+                found = _parsed(self._output(helper))
+                for n in sorted(set(found) - told):
+                    told.add(n)
+                    done(n, found[n])
+            if not running:
                 break
             if tick:
                 tick(time.monotonic() - started)
@@ -259,13 +268,19 @@ class VolumeCopies:
 
 def _results(output: str, count: int) -> list[Copied] | None:
     """The script's "VOLUME <n> <KB> <written|all>" lines, one per volume in order; None if one is missing."""
+    found = _parsed(output)
+    return [found[n] for n in range(count)] if set(found) == set(range(count)) else None
+
+
+def _parsed(output: str) -> dict[int, Copied]:
+    """The volumes the script has reported so far."""
     found: dict[int, Copied] = {}
     for line in output.splitlines():
         words = line.split()
         if len(words) == 4 and words[0] == "VOLUME" and words[1].isdigit() and words[2].isdigit():
             written = int(words[3]) if words[3].isdigit() else None
             found[int(words[1])] = Copied(int(words[2]) * 1024, written)
-    return [found[n] for n in range(count)] if set(found) == set(range(count)) else None
+    return found
 
 
 def _demux(raw: object) -> str:
