@@ -20,14 +20,15 @@ from devenv.adapters.engine import Probe
 from devenv.context import AppContext
 from devenv.domain.stack.health import ServiceStatus, health_test
 
-GAP_SECONDS = 0.2  # one container's check is run again no sooner than this (a check costs CPU)
+GAP_SECONDS = 0.1  # one container's check runs again no sooner than this, nor than twice its last run took
+# (a check costs CPU: a Python one 0.1 s of it, while the app it checks is starting)
 LIMIT_SECONDS = 1.0  # a check still running after this does not count (the engine's own one decides)
 
 
 # per container id, for this process: its check command, and when it last ran with what verdict (a wait
 # loop and the converge after it do not run the same check twice within GAP_SECONDS)
 _PROBES: dict[str, Probe | None] = {}
-_LAST: dict[str, tuple[float, bool]] = {}
+_LAST: dict[str, tuple[float, bool, float]] = {}  # container id -> (checked at, passed, seconds it took)
 
 
 class HealthNow:
@@ -47,12 +48,12 @@ class HealthNow:
         for container_id in starting:
             last = self._last.get(container_id)
             probe = self._probe(container_id)
-            if probe is not None and (last is None or now - last[0] >= GAP_SECONDS):
+            if probe is not None and (last is None or now - last[0] >= max(GAP_SECONDS, 2 * last[2])):
                 due[container_id] = probe
         if due:
             passed = self.ctx.engine.run_checks(due, LIMIT_SECONDS)
             done = time.monotonic()
-            self._last.update({container_id: (done, container_id in passed) for container_id in due})
+            self._last.update({container_id: (done, container_id in passed, done - now) for container_id in due})
         return {
             name: replace(st, health="healthy") if _starting(st) and self._passed(st.container_id) else st
             for name, st in statuses.items()

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from devenv.usecases.up import Progress
     from devenv.usecases.workspace import Prepared
 
-POLL_SECONDS = 0.1
+POLL_SECONDS = 0.05
 
 
 def start_stopped(
