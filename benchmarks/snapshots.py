@@ -139,6 +139,11 @@ def _loop_row(times: int, ws: Path, env: dict[str, str], notes: list[str]) -> Ro
         failures += done.returncode != 0
         status = subprocess.run([*DEVENV, "status"], cwd=ws, env=env, capture_output=True, text=True, check=False)
         early += done.returncode == 0 and status.returncode != 0  # "done" before every service was healthy
+        if done.returncode != 0 or status.returncode != 0:  # what went wrong, for the one reading the run
+            print(
+                f"reset {done.returncode}: {done.stderr[-2000:]}\nstatus {status.returncode}: {status.stdout}",
+                file=sys.stderr,
+            )
     notes.append(f"`reset` x {times}: {failures} failures, {early} reported done before every service was healthy.")
     print(f"NOTE {notes[-1]}", file=sys.stderr, flush=True)
     return Row(f"`reset` x {times}: failures / early done", [float(failures)], [float(early)], "0 / 0")

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from devenv.adapters.engine.http import Readable
 
 POLL_SECONDS = 0.02  # the copy is polled (an exec); a restore of unchanged data takes 0.1-0.2 s
+LOG_SECONDS = 10.0  # how long the script's last lines may take to reach the helper's log, on a busy engine
 MODES = ("copy", "replace", "sync")
 # an image compose built carries its project's and service's labels, and a container gets its image's:
 # blank on a helper, so that nothing listing the stack (status, a wait for health) takes it for a service
@@ -222,6 +223,11 @@ class VolumeCopies:
         code = info.get("ExitCode")
         output = self._output(helper)
         results = _results(output, len(pairs))
+        settle = time.monotonic() + LOG_SECONDS
+        while code == 0 and results is None and time.monotonic() < settle:
+            time.sleep(POLL_SECONDS)  # the engine logs the helper's output a moment after the exec ends
+            output = self._output(helper)
+            results = _results(output, len(pairs))
         if code != 0 or results is None:
             what = ", ".join(f"{source} to {target}" for source, target in pairs)
             kind = MissingTools if code in (126, 127) else EnvironmentProblem  # a command not found
