@@ -6,7 +6,9 @@ Rows, each side by side in one run (the two sides alternate round by round):
 - `reset` of the example vs plain compose `down -v` + `up -d --wait` + the seed, on the file devenv rendered;
 - a data-heavy example (a benchmark-only seed task writes --data-mb of PostgreSQL rows): `reset` (restore)
   vs `reset --reseed` (delete the data and run the seed again); plus `snapshot save` time and size;
-- before every timed reset (not timed) a developer's change: 1000 rows inserted into the example's `items`
+- before every timed reset (not timed) a pause of --settle seconds (default 3), on both sides alike, so a
+  side is not timed while the stack the other side just started is still booting (the two stacks share
+  the machine's two cores), then a developer's change: 1000 rows inserted into the example's `items`
   table (and, in the data-heavy case's second row, one row of the big table updated, which dirties a
   1 GB file of it), so a restore has something to put back;
 - `reset` in a loop (--loop times): failures, and "done" reported while a service was not healthy
@@ -23,6 +25,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +55,10 @@ ITEMS_CHANGE = "insert into items (name) select 'dev-' || g || '-' || clock_time
 BULK_CHANGE = "update bulk set pad = md5(clock_timestamp()::text) where id = 1"
 
 
+def rest(seconds: float) -> None:
+    time.sleep(seconds)
+
+
 def change(argv_prefix: list[str], cwd: Path, env: dict[str, str] | None, sql: str) -> None:
     """A developer's work on the data (psql inside the db container), so a reset has something to undo."""
     run([*argv_prefix, "db", "psql", "-q", "-U", "postgres", "-d", "app", "-c", sql], cwd, env)
@@ -62,6 +69,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--data-mb", type=int, default=1024)
     parser.add_argument("--loop", type=int, default=50)
+    parser.add_argument("--settle", type=float, default=3.0, help="seconds of rest before each timed run")
     parser.add_argument("--markdown", type=Path)
     parser.add_argument("--skip", action="append", default=[], choices=["example", "heavy", "loop"])
     args = parser.parse_args()
@@ -77,11 +85,11 @@ def main() -> None:
         print("example: up and render once (not timed)...", file=sys.stderr)
         run([*DEVENV, "up", "--profile", "example", "--set", f"web_port={free_port()}"], dev_ws, env)
         if "example" not in args.skip:
-            _shown(rows, [_example_row(args.rounds, dev_ws, plain, base, env)])
+            _shown(rows, [_example_row(args.rounds, dev_ws, plain, base, env, args.settle)])
         if "loop" not in args.skip:
             _shown(rows, [_loop_row(args.loop, dev_ws, env, notes)])
         if "heavy" not in args.skip:
-            _shown(rows, _heavy_rows(args.rounds, args.data_mb, heavy_ws, env, notes))
+            _shown(rows, _heavy_rows(args.rounds, args.data_mb, heavy_ws, env, notes, args.settle))
     finally:
         for ws in (dev_ws, heavy_ws):
             if (ws / ".devenv").exists():
@@ -108,7 +116,7 @@ def _shown(rows: list[Row], new: list[Row]) -> None:
     rows += new
 
 
-def _example_row(rounds: int, dev_ws: Path, plain: Path, base: Path, env: dict[str, str]) -> Row:
+def _example_row(rounds: int, dev_ws: Path, plain: Path, base: Path, env: dict[str, str], settle: float) -> Row:
     render = [*DEVENV, "profile", "render", "example", "-o", str(plain), "--project", "bench-snap-plain"]
     run([*render, "--set", f"web_port={free_port()}"], base, env)
     compose = ["docker", "compose", "-f", str(plain / "compose.yaml"), "--env-file", str(plain / ".env")]
@@ -123,8 +131,15 @@ def _example_row(rounds: int, dev_ws: Path, plain: Path, base: Path, env: dict[s
 
     plain_reset()  # up and seeded once (not timed): the first change needs a running stack
     print("example: reset vs down -v + up --wait + seed...", file=sys.stderr)
-    dev_change = lambda: change([*DEVENV, "exec"], dev_ws, env, ITEMS_CHANGE)  # noqa: E731
-    plain_change = lambda: change([*compose, "exec", "-T"], plain, None, ITEMS_CHANGE)  # noqa: E731
+
+    def dev_change() -> None:
+        rest(settle)
+        change([*DEVENV, "exec"], dev_ws, env, ITEMS_CHANGE)
+
+    def plain_change() -> None:
+        rest(settle)
+        change([*compose, "exec", "-T"], plain, None, ITEMS_CHANGE)
+
     dev, other = paired(
         rounds, (dev_change, lambda: run([*DEVENV, "reset", "--yes"], dev_ws, env)), (plain_change, plain_reset)
     )
@@ -149,7 +164,7 @@ def _loop_row(times: int, ws: Path, env: dict[str, str], notes: list[str]) -> Ro
     return Row(f"`reset` x {times}: failures / early done", [float(failures)], [float(early)], "0 / 0")
 
 
-def _heavy_rows(rounds: int, data_mb: int, ws: Path, env: dict[str, str], notes: list[str]) -> list[Row]:
+def _heavy_rows(rounds: int, data_mb: int, ws: Path, env: dict[str, str], notes: list[str], settle: float) -> list[Row]:
     profile = heavy_profile(ws, data_mb)
     print(f"heavy: up with {data_mb} MB of rows (not timed)...", file=sys.stderr)
     run([*DEVENV, "up", "--profile", str(profile), "--set", f"web_port={free_port()}"], ws, env)
@@ -163,6 +178,7 @@ def _heavy_rows(rounds: int, data_mb: int, ws: Path, env: dict[str, str], notes:
     for what, big in (("1000 rows inserted", False), ("rows inserted, one big-table row updated", True)):
 
         def work(big: bool = big) -> None:
+            rest(settle)
             change([*DEVENV, "exec"], ws, env, ITEMS_CHANGE)
             if big:
                 change([*DEVENV, "exec"], ws, env, BULK_CHANGE)

@@ -20,7 +20,7 @@ from devenv.adapters.engine import Probe
 from devenv.context import AppContext
 from devenv.domain.stack.health import ServiceStatus, health_test
 
-GAP_SECONDS = 0.1  # one container's check runs again no sooner than this, nor than twice its last run took
+GAP_SECONDS = 0.1  # one container's check runs again no sooner than this, nor than its last run took
 # (a check costs CPU: a Python one 0.1 s of it, while the app it checks is starting)
 LIMIT_SECONDS = 1.0  # a check still running after this does not count (the engine's own one decides)
 
@@ -48,7 +48,7 @@ class HealthNow:
         for container_id in starting:
             last = self._last.get(container_id)
             probe = self._probe(container_id)
-            if probe is not None and (last is None or now - last[0] >= max(GAP_SECONDS, 2 * last[2])):
+            if probe is not None and (last is None or now - last[0] >= max(GAP_SECONDS, last[2])):
                 due[container_id] = probe
         if due:
             passed = self.ctx.engine.run_checks(due, LIMIT_SECONDS)

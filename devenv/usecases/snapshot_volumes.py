@@ -13,6 +13,7 @@ from devenv.context import AppContext
 from devenv.domain import snapshots as rules
 from devenv.domain.snapshots import Snapshot
 from devenv.domain.stack.names import ONEOFF_LABEL, PROJECT_LABEL, SERVICE_LABEL
+from devenv.errors import DevenvError
 
 if TYPE_CHECKING:
     from devenv.adapters.engine.volumecopy import Copied
@@ -47,15 +48,17 @@ def copy_volumes(
     meanwhile: Callable[[], None] | None = None,
     sizes: Mapping[str, int] | None = None,
     done: Callable[[str], None] | None = None,
+    early: EarlyHelper | None = None,
 ) -> dict[str, Copied]:
     """Copy {volume: (source, target, image)} in one helper container: of the first volume's owner's image,
     else of the first of `others` (the stack's other images) that has the shell and tools the copy needs
     (a distroless database image has none). `meanwhile` (stopping the services that write these volumes)
     runs while the first helper starts: the copy begins once both are done (0.3 s less for a restore).
-    With `sizes`, the smallest volumes go first, and `done(volume)` is called as each one is copied."""
+    With `sizes`, the smallest volumes go first, and `done(volume)` is called as each one is copied.
+    `early`, a helper started earlier for the same copy, is used instead of starting one (else removed)."""
     started = time.monotonic()
     shown = [0.0]
-    names = sorted(pairs, key=lambda volume: (sizes.get(volume, 0), volume)) if sizes else sorted(pairs)
+    names = copy_order(pairs, sizes)
     copies = ctx.engine.volume_copies
     labels = {rules.HELPER_LABEL: ws_id}
 
@@ -76,7 +79,13 @@ def copy_volumes(
                 done(left[i])
 
         try:
-            start = functools.partial(copies.start_helper, image, volumes, labels=labels)
+            start: Callable[[], str] = functools.partial(copies.start_helper, image, volumes, labels=labels)
+            if early is not None:  # started earlier: used when it is the one this copy needs, else removed
+                if early.fits(image, volumes):
+                    start = early.take
+                else:
+                    early.drop()
+                early = None
             first, meanwhile = meanwhile, None  # done once, with the first helper
             helper = _started_while(ctx, start, first) if first else start()
             try:
@@ -92,6 +101,46 @@ def copy_volumes(
         copied = done_here[volume]
         say(f"{verb} {volume}: {rules.copy_summary(copied.size, copied.written, seconds)}")
     return done_here
+
+
+def copy_order(volumes: Iterable[str], sizes: Mapping[str, int] | None) -> list[str]:
+    """The order a copy takes the volumes in: the smallest first (with `sizes`), else by name."""
+    return sorted(volumes, key=lambda volume: (sizes.get(volume, 0), volume)) if sizes else sorted(volumes)
+
+
+class EarlyHelper:
+    """A copy's helper container, started in a thread from now (on connections of its own), while devenv
+    decides whether the copy happens at all: `take` it, or `drop` it (removed once it has started)."""
+
+    def __init__(self, ctx: AppContext, ws_id: str, image: str, volumes: list[tuple[str, str]]) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.ctx = ctx
+        self.image = image
+        self.volumes = volumes
+        self._taken = False
+        copies = ctx.engine.twin().volume_copies
+        pool = ThreadPoolExecutor(max_workers=1)
+        self._future = pool.submit(copies.start_helper, image, volumes, labels={rules.HELPER_LABEL: ws_id})
+        pool.shutdown(wait=False)
+
+    def fits(self, image: str, volumes: list[tuple[str, str]]) -> bool:
+        return not self._taken and image == self.image and volumes == self.volumes
+
+    def take(self) -> str:
+        self._taken = True
+        return self._future.result()
+
+    def drop(self) -> None:
+        if self._taken:
+            return
+        self._taken = True
+        try:
+            helper = self._future.result()
+        except DevenvError:
+            return  # never started (the copy that starts one says why)
+        # now, not in the background: a volume it holds could not be deleted (`reset` seeding again)
+        self.ctx.engine.remove_container(helper)
 
 
 def _started_while(ctx: AppContext, start: Callable[[], str], meanwhile: Callable[[], None]) -> str:

@@ -19,7 +19,6 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from devenv.adapters.engine import Engine
 from devenv.adapters.snapshot_store import JOURNAL, SnapshotStore
 from devenv.context import AppContext
 from devenv.domain import snapshots as rules
@@ -27,7 +26,9 @@ from devenv.domain.snapshots import RestoreJournal, Snapshot, SnapVolume, human_
 from devenv.errors import DevenvError, UserError
 from devenv.usecases.data import volume_identities
 from devenv.usecases.snapshot_volumes import (
+    EarlyHelper,
     Say,
+    copy_order,
     copy_volumes,
     discard,
     missing_storage,
@@ -175,9 +176,34 @@ def save_prepared(ctx: AppContext, prep: Prepared, name: str, *, say: Say, timeo
 
 
 def restore_prepared(
-    ctx: AppContext, prep: Prepared, snap: Snapshot, *, force: bool, progress: Progress | None, timeout: float
+    ctx: AppContext,
+    prep: Prepared,
+    snap: Snapshot,
+    *,
+    force: bool,
+    progress: Progress | None,
+    timeout: float,
+    early: EarlyHelper | None = None,
 ) -> UpResult:
-    """Put the snapshot's data back, all or nothing, and bring the stopped services back healthy."""
+    """Put the snapshot's data back, all or nothing, and bring the stopped services back healthy (`early`:
+    the copy's helper, started while `reset` checked that the snapshot fits)."""
+    try:
+        return _restore(ctx, prep, snap, force=force, progress=progress, timeout=timeout, early=early)
+    finally:
+        if early is not None:
+            early.drop()  # not used (refused, or another image does the copy): removed
+
+
+def _restore(
+    ctx: AppContext,
+    prep: Prepared,
+    snap: Snapshot,
+    *,
+    force: bool,
+    progress: Progress | None,
+    timeout: float,
+    early: EarlyHelper | None,
+) -> UpResult:
     from devenv.usecases.data import compose_or_fail
     from devenv.usecases.restart import start_stopped
     from devenv.usecases.up import converge
@@ -216,10 +242,11 @@ def restore_prepared(
     # the journal is on disk before anything stops: from here on, the next command finishes this restore
     store_of(prep).begin(journal)
     restart = [s for s in affected if s in running]
-    early = EarlyStarts(ctx, prep, restart, snap.volumes)
+    starts = EarlyStarts(ctx, prep, restart, snap.volumes)
     sizes = {volume: saved.size for volume, saved in snap.volumes.items()}
-    _apply(ctx, prep, journal, snap, say, stopping=lambda: discard(ctx, prep, affected), sizes=sizes, done=early)
-    early.join()
+    stopping = lambda: discard(ctx, prep, affected)  # noqa: E731
+    _apply(ctx, prep, journal, snap, say, stopping=stopping, sizes=sizes, done=starts, early=early)
+    starts.join()
     start_stopped(ctx, prep, restart, timeout=timeout, progress=progress)  # through the engine, in link order
     result = converge(ctx, prep, timeout=timeout, progress=progress)  # nothing left to do, or compose's `up`
     result.changed = True  # the data did
@@ -262,9 +289,40 @@ def reset_from_snapshot(
     snap = store_of(prep).get(rules.SEEDED)
     if snap is None:
         return None, "no 'seeded' snapshot yet: deleting the data and seeding again"
+    early = _early_helper(ctx, prep, snap)  # starts while the checks below run (0.1-0.2 s of them)
+    try:
+        why = _unfit(ctx, prep, snap)
+    except BaseException:
+        if early is not None:
+            early.drop()
+        raise
+    if why:
+        if early is not None:
+            early.drop()
+        return None, f"the 'seeded' snapshot no longer fits: {why}; seeding again"
+    result = restore_prepared(ctx, prep, snap, force=False, progress=progress, timeout=timeout, early=early)
+    return result, ""
+
+
+def _early_helper(ctx: AppContext, prep: Prepared, snap: Snapshot) -> EarlyHelper | None:
+    """The helper a restore of `snap` copies with, started now; None when a volume is missing (the restore
+    makes it first: an engine creates a volume a container names, without the labels compose gives it)."""
+    ws_id = prep.state.workspace_id
+    live = volume_identities(ctx, prep.state.project)
+    if any(v not in live for v in snap.volumes) or missing_storage(ctx, prep, snap):
+        return None
+    ctx.engine.volume_copies.remove_helpers({rules.HELPER_LABEL: ws_id})  # a copy a killed devenv left running
+    order = copy_order(snap.volumes, {volume: saved.size for volume, saved in snap.volumes.items()})
+    saved = snap.volumes
+    volumes = [(saved[volume].storage, live[volume]) for volume in order]
+    return EarlyHelper(ctx, ws_id, saved[order[0]].image_id, volumes)
+
+
+def _unfit(ctx: AppContext, prep: Prepared, snap: Snapshot) -> str | None:
+    """Why `snap` no longer fits the stack (domain/snapshots.py's stale_reason), or None."""
     live = volume_identities(ctx, prep.state.project)
     volumes = [v for v in rules.owners(prep.state.volumes) if v in live or v in snap.volumes]
-    why = rules.stale_reason(
+    return rules.stale_reason(
         snap,
         profile=prep.profile_of(ctx).name,
         seed=seed_fingerprint_of(ctx, prep),
@@ -272,9 +330,6 @@ def reset_from_snapshot(
         image_ids=tagged_images(ctx, prep, snap),
         missing_storage=missing_storage(ctx, prep, snap),
     )
-    if why:
-        return None, f"the 'seeded' snapshot no longer fits: {why}; seeding again"
-    return restore_prepared(ctx, prep, snap, force=False, progress=progress, timeout=timeout), ""
 
 
 def after_seed(ctx: AppContext, prep: Prepared, say: Say) -> None:
@@ -302,6 +357,7 @@ def _apply(
     stopping: Callable[[], None],
     sizes: dict[str, int] | None = None,
     done: Callable[[str], None] | None = None,
+    early: EarlyHelper | None = None,
 ) -> None:
     """Stop the journal's services (`stopping`, while the copy's helper starts), copy every volume of the
     journal (again, from the start; with `sizes`, small ones first, each `done` when copied), then record
@@ -309,7 +365,8 @@ def _apply(
     from devenv.usecases.data import compose_or_fail
 
     ws_id = prep.state.workspace_id
-    ctx.engine.volume_copies.remove_helpers({rules.HELPER_LABEL: ws_id})  # a copy a killed devenv left running
+    if early is None:  # else removed before it started
+        ctx.engine.volume_copies.remove_helpers({rules.HELPER_LABEL: ws_id})  # a copy a killed devenv left running
     targets = {target for _source, target, _image in journal.copies.values()}
     if not targets <= set(volume_identities(ctx, prep.state.project).values()):
         # removed meanwhile (`down -v`): compose makes them again, with its labels
@@ -318,7 +375,17 @@ def _apply(
     others = running_images(ctx, prep.state.project).values()
     # only what differs is written
     copy_volumes(
-        ctx, ws_id, pairs, "restoring", say, mode="sync", others=others, meanwhile=stopping, sizes=sizes, done=done
+        ctx,
+        ws_id,
+        pairs,
+        "restoring",
+        say,
+        mode="sync",
+        others=others,
+        meanwhile=stopping,
+        sizes=sizes,
+        done=done,
+        early=early,
     )
     state = prep.state
     state.seeded = snap.seeded
@@ -357,7 +424,7 @@ class EarlyStarts:
         from devenv.domain.stack.names import PROJECT_LABEL
         from devenv.errors import EnvironmentProblem
 
-        engine = Engine(self.ctx.engine.env, timeout=self.ctx.engine.timeout)  # a connection of its own
+        engine = self.ctx.engine.twin()
         statuses = service_statuses(engine.containers({PROJECT_LABEL: self.project}), services)
         ids = [st.container_id for st in statuses.values() if st.state in ("exited", "created")]
         with contextlib.suppress(EnvironmentProblem):  # the start after the copy tries again, and says why

@@ -103,6 +103,10 @@ def moment(text: str) -> datetime:
     return datetime.fromisoformat(re.sub(r"(\.\d{6})\d*", r"\1", text).replace("Z", "+00:00"))
 
 
+def helpers(s: Stack) -> list[str]:
+    return docker("ps", "-aq", "--filter", f"label=devenv.snapshot.helper={s.state['workspace_id']}").split()
+
+
 def snapshot_volumes(s: Stack) -> list[str]:
     wsid = s.state["workspace_id"]
     return sorted(docker("volume", "ls", "-q", "--filter", f"label=devenv.snapshot.workspace={wsid}").split())
@@ -148,16 +152,19 @@ def test_reset_restores_seeded_and_falls_back_when_the_seed_changes(stacks: Call
     assert done.code == 0, done.err
     assert "restored snapshot 'seeded'" in done.err and "seeding:" not in done.err
     assert parts(s) == "40 seed" and volume_file(s, "seed.log") == "seeded\n"
-    assert s.devenv("status").code == 0
+    assert s.devenv("status").code == 0 and helpers(s) == []
 
     p = profile()
     p["seed"][0]["run"][2] += "; echo v2 > /data/v2"
     s.profile.write_text(yaml.safe_dump(p, sort_keys=False))
     write(s, "dirty")
+    assert s.devenv("exec", "db", "touch", "/data/mine").code == 0
     done = s.devenv("reset", "--yes")
     assert done.code == 0, done.err
     assert "seed tasks changed" in done.err and "seeding:" in done.err
+    assert s.devenv("exec", "db", "test", "-e", "/data/mine").code == 1  # the volume was deleted, not kept
     assert volume_file(s, "v2") == "v2\n" and parts(s) == "40 seed"
+    assert helpers(s) == []  # the copy's helper, started while reset checked the snapshot, is gone
     write(s, "dirty")  # the snapshot was refreshed by that seed: the next reset restores again
     done = s.devenv("reset", "--yes")
     assert "restored snapshot 'seeded'" in done.err and volume_file(s, "v2") == "v2\n"

@@ -55,6 +55,10 @@ class Engine:
         self.probe_timeout = probe_timeout
         self.debug = debug  # say how an ssh engine is reached (its socket forwarded, or dial-stdio and why)
 
+    def twin(self) -> Engine:
+        """The same engine on connections of its own: for a thread that works beside this one."""
+        return Engine(self.env, timeout=self.timeout, probe_timeout=self.probe_timeout, debug=self.debug)
+
     @cached_property
     def endpoint(self) -> Endpoint:
         return resolve_endpoint(self.env)
