@@ -110,7 +110,8 @@ def copy_order(volumes: Iterable[str], sizes: Mapping[str, int] | None) -> list[
 
 class EarlyHelper:
     """A copy's helper container, started in a thread from now (on connections of its own), while devenv
-    decides whether the copy happens at all: `take` it, or `drop` it (removed once it has started)."""
+    decides whether the copy happens at all: `take` it, or `drop` it (removed once it has started; leaving
+    a `with` block drops it unless it was taken)."""
 
     def __init__(self, ctx: AppContext, ws_id: str, image: str, volumes: list[tuple[str, str]]) -> None:
         from concurrent.futures import ThreadPoolExecutor
@@ -123,6 +124,12 @@ class EarlyHelper:
         pool = ThreadPoolExecutor(max_workers=1)
         self._future = pool.submit(copies.start_helper, image, volumes, labels={rules.HELPER_LABEL: ws_id})
         pool.shutdown(wait=False)
+
+    def __enter__(self) -> EarlyHelper:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.drop()
 
     def fits(self, image: str, volumes: list[tuple[str, str]]) -> bool:
         return not self._taken and image == self.image and volumes == self.volumes

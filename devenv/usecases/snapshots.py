@@ -187,23 +187,6 @@ def restore_prepared(
 ) -> UpResult:
     """Put the snapshot's data back, all or nothing, and bring the stopped services back healthy (`early`:
     the copy's helper, started while `reset` checked that the snapshot fits)."""
-    try:
-        return _restore(ctx, prep, snap, force=force, progress=progress, timeout=timeout, early=early)
-    finally:
-        if early is not None:
-            early.drop()  # not used (refused, or another image does the copy): removed
-
-
-def _restore(
-    ctx: AppContext,
-    prep: Prepared,
-    snap: Snapshot,
-    *,
-    force: bool,
-    progress: Progress | None,
-    timeout: float,
-    early: EarlyHelper | None,
-) -> UpResult:
     from devenv.usecases.data import compose_or_fail
     from devenv.usecases.restart import start_stopped
     from devenv.usecases.up import converge
@@ -290,17 +273,11 @@ def reset_from_snapshot(
     if snap is None:
         return None, "no 'seeded' snapshot yet: deleting the data and seeding again"
     early = _early_helper(ctx, prep, snap)  # starts while the checks below run (0.1-0.2 s of them)
-    try:
+    with early or contextlib.nullcontext():  # removed on the way out unless the restore took it
         why = _unfit(ctx, prep, snap)
-    except BaseException:
-        if early is not None:
-            early.drop()
-        raise
-    if why:
-        if early is not None:
-            early.drop()
-        return None, f"the 'seeded' snapshot no longer fits: {why}; seeding again"
-    result = restore_prepared(ctx, prep, snap, force=False, progress=progress, timeout=timeout, early=early)
+        if why:
+            return None, f"the 'seeded' snapshot no longer fits: {why}; seeding again"
+        result = restore_prepared(ctx, prep, snap, force=False, progress=progress, timeout=timeout, early=early)
     return result, ""
 
 
