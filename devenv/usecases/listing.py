@@ -17,6 +17,7 @@ from devenv.context import AppContext
 from devenv.domain.stack.listing import WorkspaceLine, by_project, root_from_labels, workspace_line
 from devenv.domain.stack.names import WORKSPACE_LABEL
 from devenv.errors import DevenvError
+from devenv.usecases.healthnow import HealthNow
 
 
 def list_workspaces(ctx: AppContext) -> list[WorkspaceLine]:
@@ -44,7 +45,9 @@ def list_workspaces(ctx: AppContext) -> list[WorkspaceLine]:
             continue
         services = [n for n in state.service_hashes if n not in state.optional]
         containers = None if projects is None else projects.get(state.project, [])
-        line = workspace_line(str(root), state.profile.ref, state.project, services, containers, state.ports)
+        line = workspace_line(
+            str(root), state.profile.ref, state.project, services, containers, state.ports, HealthNow(ctx)
+        )
         lines.append(replace(line, found_by=found_by))
     if gone:
         ctx.workspaces.forget(gone)

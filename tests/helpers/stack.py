@@ -145,6 +145,20 @@ def make_stack(base: Path, profile: dict[str, Any]) -> Stack:
     return Stack(root, path)
 
 
+def health_of(info: dict[str, Any]) -> str:
+    """A container's health as devenv's gate counts it (docs/stack.md, `devenv up`): the engine's, or
+    `healthy` while the engine has not run its first check yet and the check passes now (run here with
+    `docker exec`, not with devenv's code); else the engine's word, or the container's state."""
+    state = info["State"]
+    status = str((state.get("Health") or {}).get("Status") or state["Status"])
+    if status == "starting":
+        test = info["Config"]["Healthcheck"]["Test"]
+        argv = test[1:] if test[0] == "CMD" else ["/bin/sh", "-c", test[1]]
+        if subprocess.run(["docker", "exec", info["Id"], *argv], capture_output=True, check=False).returncode == 0:
+            return "healthy"
+    return status
+
+
 def docker(*args: str) -> str:
     done = subprocess.run(["docker", *args], capture_output=True, text=True, check=False, env=dict(os.environ))
     if done.returncode != 0:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers.stack import Stack, busybox_profile, docker, make_stack
+from tests.helpers.stack import Stack, busybox_profile, docker, health_of, make_stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]  # real stacks and builds, seconds each
 
@@ -23,8 +23,7 @@ def listed(s: Stack) -> list[dict[str, Any]]:
 
 
 def health(s: Stack, service: str) -> str:
-    info = s.containers()[service]["State"]
-    return str(info.get("Health", {}).get("Status") or info["Status"])
+    return health_of(s.containers()[service])
 
 
 def test_ls_stop_and_restart(tmp_path: Path, isolated: Path) -> None:

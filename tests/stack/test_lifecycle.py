@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.stack import Stack, busybox_profile, docker, free_port, make_stack
+from tests.helpers.stack import Stack, busybox_profile, docker, free_port, health_of, make_stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]  # each test takes more than ~3 s
 
@@ -34,7 +34,7 @@ def test_up_from_nothing_to_healthy_with_linked_env_and_one_seed(stack: Stack) -
     out = up(stack)
     assert "seeded" in out
     containers = stack.containers()
-    assert {n: c["State"]["Health"]["Status"] for n, c in containers.items()} == {"db": "healthy", "web": "healthy"}
+    assert {n: health_of(c) for n, c in containers.items()} == {"db": "healthy", "web": "healthy"}
     env = docker("exec", containers["web"]["Id"], "cat", "/www/env.txt")
     assert "DATABASE_URL=postgres://app:pw-s3cret@db:5432/app" in env
     assert "GREETING=hello" in env
@@ -233,7 +233,7 @@ def test_interrupted_up_converges_on_the_next_up(tmp_path: Path) -> None:
         done = s.devenv("up")
         assert done.code == 0, done.err
         containers = s.containers()
-        assert {n: c["State"]["Health"]["Status"] for n, c in containers.items()} == {
+        assert {n: health_of(c) for n, c in containers.items()} == {
             "db": "healthy",
             "web": "healthy",
         }

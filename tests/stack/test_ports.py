@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from tests.helpers.gitrepos import add_worktree, git_env, sh
-from tests.helpers.stack import Stack, busybox_profile, devenv, docker, free_port, make_stack
+from tests.helpers.stack import Stack, busybox_profile, devenv, docker, free_port, health_of, make_stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]  # real stacks: several seconds each
 
@@ -148,7 +148,7 @@ def test_three_worktrees_of_one_checkout_run_side_by_side(tmp_path: Path, stacks
     }
     assert len(networks) == 3
     for s in stacks:
-        assert {c["State"]["Health"]["Status"] for c in s.containers().values()} == {"healthy"}
+        assert {health_of(c) for c in s.containers().values()} == {"healthy"}
         assert serves(answered_port(s))
         assert sh(env, "git", "status", "--porcelain", cwd=s.root) == ""  # .devenv/ stays out of git
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from devenv.domain.stack.health import service_statuses
+from devenv.domain.stack.health import ServiceStatus, service_statuses
 from devenv.domain.stack.names import PROJECT_LABEL, WORKSPACE_LABEL
 
 CONFIG_FILES_LABEL = "com.docker.compose.project.config_files"  # set by compose: the files it ran
@@ -38,12 +38,16 @@ def workspace_line(
     services: Sequence[str],
     containers: Iterable[Mapping[str, Any]] | None,
     planned_ports: Mapping[str, Sequence[int]],
+    health: Callable[[dict[str, ServiceStatus]], dict[str, ServiceStatus]] | None = None,
 ) -> WorkspaceLine:
-    """What a workspace looks like now; `containers` None means the engine did not answer."""
+    """What a workspace looks like now; `containers` None means the engine did not answer. `health`: the
+    statuses as up's gate counts them (a service whose first health check is to come, checked now)."""
     planned = tuple(sorted({p for ports in planned_ports.values() for p in ports}))
     if containers is None:
         return WorkspaceLine(root, profile, project, "unknown", 0, len(services), planned, "registry")
     statuses = service_statuses([dict(c) for c in containers], services)
+    if health:
+        statuses = health(statuses)
     ready = sum(1 for s in statuses.values() if s.ready)
     running = [s for s in statuses.values() if s.state in {"running", "restarting"}]
     present = [s for s in statuses.values() if s.state != "missing"]
