@@ -8,7 +8,7 @@ health_test: the test, in the container, as its user, with its environment and t
 service runs, and takes exit 0 as the engine's next check will: healthy. Anything else (still running
 after a second, an error, the container gone) changes nothing; the engine's own checks decide.
 
-Used wherever devenv waits for or reports health: up's gate, the restart after a restore, `status`.
+Used wherever devenv waits for or reports health: up's gate, the restart after a restore, `status`, `ls`.
 """
 
 from __future__ import annotations

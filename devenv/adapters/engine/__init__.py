@@ -108,13 +108,13 @@ class Engine:
         import threading
 
         def remove() -> None:
-            transport = transport_for(self.endpoint, self.env, self.timeout, debug=self.debug)
+            twin = self.twin()
             try:
-                transport.request("DELETE", f"/containers/{quote(name)}", {"force": "1", "v": "1"})
+                twin.remove_container(name)
             except EnvironmentProblem:
                 pass  # labelled: the next command that copies removes it
             finally:
-                transport.close()
+                twin.close()
 
         threading.Thread(target=remove, name="devenv-remove-helper").start()
 
