@@ -241,11 +241,13 @@ def human_age(seconds: float) -> str:
     return f"{int(seconds // 86400)}d ago"
 
 
-def copy_summary(size: int, written: int | None, seconds: float) -> str:
-    """One volume's copy in words: all of it (with the rate), or only the entries that differed."""
+def copy_summary(size: int, written: int | None, seconds: float, patched: int = 0) -> str:
+    """One volume's copy in words: all of it (with the rate), or only the entries that differed (`patched`
+    of them big files of which only the parts that differed were written)."""
     if written is None:
         return f"{human_size(size)} in {seconds:.1f}s ({human_size(size / max(seconds, 0.001))}/s)"
     if written == 0:
         return f"{human_size(size)}, nothing had changed ({seconds:.1f}s)"
     files = "file" if written == 1 else "files"
-    return f"{human_size(size)}, {written} changed {files} put back in {seconds:.1f}s"
+    inplace = f" ({patched} patched in place)" if patched else ""
+    return f"{human_size(size)}, {written} changed {files} put back{inplace} in {seconds:.1f}s"

@@ -99,7 +99,7 @@ def copy_volumes(
     seconds = max(time.monotonic() - started, 0.001)
     for volume in names:
         copied = done_here[volume]
-        say(f"{verb} {volume}: {rules.copy_summary(copied.size, copied.written, seconds)}")
+        say(f"{verb} {volume}: {rules.copy_summary(copied.size, copied.written, seconds, copied.patched)}")
     return done_here
 
 

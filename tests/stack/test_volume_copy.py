@@ -74,6 +74,41 @@ def test_sync_puts_back_only_what_differs(volumes: tuple[str, str], image: str) 
     assert [c.written for c in again] == ([1, 1] if image == BUSYBOX else [0, 0])
 
 
+# three big files, each changed its own way by a "developer": a few bytes in the middle, grown, shrunk;
+# and one rewritten whole; beside files that stay as they are (most entries must be unchanged, or the
+# whole volume is copied)
+BIG = (
+    "for f in mid grow shrink whole; do head -c 3145728 /dev/urandom > /d/$f; done && chown 999:999 /d/mid"
+    " && chmod 600 /d/mid && for i in $(seq 1 12); do echo $i > /d/same$i; done"
+)
+BIG_CHANGE = (
+    "printf XYZ | dd of=/d/mid bs=1 seek=1500000 conv=notrunc 2>/dev/null"
+    " && printf Q | dd of=/d/mid bs=1 seek=3000000 conv=notrunc 2>/dev/null"
+    " && head -c 100000 /dev/urandom >> /d/grow && head -c 2000000 /d/shrink > /d/s && cat /d/s > /d/shrink"
+    " && rm /d/s && head -c 3145728 /dev/urandom > /d/whole"
+)
+INODES = "cd /d && stat -c '%n %i' mid grow shrink whole"
+
+
+def test_sync_patches_a_big_file_in_place_writing_only_the_blocks_that_differ(volumes: tuple[str, str]) -> None:
+    source, target = volumes
+    copies = Engine(os.environ).volume_copies
+    in_volume(DEBIAN, source, BIG)
+    want = in_volume(DEBIAN, source, LIST)
+    copies.copy(DEBIAN, [(source, target)], labels={}, mode="copy")
+    time.sleep(1.1)
+    in_volume(DEBIAN, target, BIG_CHANGE)
+    before = dict(line.split() for line in in_volume(DEBIAN, target, INODES).splitlines())
+    assert in_volume(DEBIAN, target, LIST) != want
+
+    [restored] = copies.copy(DEBIAN, [(source, target)], labels={}, mode="sync")
+
+    assert in_volume(DEBIAN, target, LIST) == want  # content (md5), size, mtime, mode and owner
+    assert (restored.written, restored.patched) == (4, 3)  # the file rewritten whole is copied
+    after = dict(line.split() for line in in_volume(DEBIAN, target, INODES).splitlines())
+    assert all(before[name] == after[name] for name in ("mid", "grow", "shrink"))  # where they stood
+
+
 def test_sync_copies_everything_when_most_entries_differ(volumes: tuple[str, str]) -> None:
     source, target = volumes
     copies = Engine(os.environ).volume_copies
@@ -87,9 +122,10 @@ def test_sync_copies_everything_when_most_entries_differ(volumes: tuple[str, str
 
 
 def test_the_copy_reports_each_volume_or_nothing() -> None:
-    out = "noise\nVOLUME 1 8 all\nVOLUME 0 4 3\n"
-    assert _results(out, 2) == [Copied(4096, 3), Copied(8192, None)]
+    out = "noise\nVOLUME 1 8 all 0\nVOLUME 0 4 3 1\n"
+    assert _results(out, 2) == [Copied(4096, 3, 1), Copied(8192, None)]
     assert _results(out, 3) is None  # a volume's line missing: the copy failed part-way
     assert copy_summary(2048, None, 2.0) == "2.0 KB in 2.0s (1.0 KB/s)"
     assert copy_summary(2048, 0, 0.5) == "2.0 KB, nothing had changed (0.5s)"
     assert copy_summary(2048, 3, 0.5) == "2.0 KB, 3 changed files put back in 0.5s"
+    assert copy_summary(2048, 3, 0.5, 2) == "2.0 KB, 3 changed files put back (2 patched in place) in 0.5s"
