@@ -183,16 +183,22 @@ def running_services(ctx: AppContext, project: str) -> set[str]:
 
 def tagged_images(ctx: AppContext, prep: Prepared, snap: Snapshot) -> dict[str, str | None]:
     """The image id each owning service would run now (the compose file's image), None if not present."""
+    refs = prep.state.images or _compose_images(prep)  # a state written before devenv kept them
+    out: dict[str, str | None] = {}
+    for saved in snap.volumes.values():
+        ref = refs.get(saved.service) or f"{prep.state.project}-{saved.service}"
+        out[saved.service] = ctx.engine.volume_copies.image_id(ref)
+    return out
+
+
+def _compose_images(prep: Prepared) -> dict[str, str]:
     import yaml
 
     doc = yaml.safe_load(prep.files.compose_file.read_text(encoding="utf-8")) or {}
     services = doc.get("services") or {}
-    out: dict[str, str | None] = {}
-    for saved in snap.volumes.values():
-        spec = services.get(saved.service) or {}
-        ref = str(spec.get("image") or f"{prep.state.project}-{saved.service}")
-        out[saved.service] = ctx.engine.volume_copies.image_id(ref)
-    return out
+    return {
+        str(name): str(spec["image"]) for name, spec in services.items() if isinstance(spec, dict) and spec.get("image")
+    }
 
 
 def missing_storage(ctx: AppContext, prep: Prepared, snap: Snapshot) -> list[str]:

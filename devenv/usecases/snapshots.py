@@ -184,9 +184,11 @@ def restore_prepared(
     progress: Progress | None,
     timeout: float,
     early: EarlyHelper | None = None,
+    current: dict[str, str | None] | None = None,
 ) -> UpResult:
     """Put the snapshot's data back, all or nothing, and bring the stopped services back healthy (`early`:
-    the copy's helper, started while `reset` checked that the snapshot fits)."""
+    the copy's helper, started while `reset` checked that the snapshot fits; `current`: tagged_images, when
+    that check looked them up)."""
     from devenv.usecases.data import compose_or_fail
     from devenv.usecases.restart import start_stopped
     from devenv.usecases.up import converge
@@ -202,7 +204,7 @@ def restore_prepared(
     unknown = sorted(set(snap.volumes) - set(rules.owners(state.volumes)))
     if unknown:
         raise UserError(f"the stack no longer has volume {unknown[0]} of snapshot '{snap.name}'")
-    current = tagged_images(ctx, prep, snap)
+    current = tagged_images(ctx, prep, snap) if current is None else current
     changed = rules.image_change(snap, current)
     if changed and not force:
         raise UserError(
@@ -274,10 +276,13 @@ def reset_from_snapshot(
         return None, "no 'seeded' snapshot yet: deleting the data and seeding again"
     early = _early_helper(ctx, prep, snap)  # starts while the checks below run (0.1-0.2 s of them)
     with early or contextlib.nullcontext():  # removed on the way out unless the restore took it
-        why = _unfit(ctx, prep, snap)
+        images = tagged_images(ctx, prep, snap)
+        why = _unfit(ctx, prep, snap, images)
         if why:
             return None, f"the 'seeded' snapshot no longer fits: {why}; seeding again"
-        result = restore_prepared(ctx, prep, snap, force=False, progress=progress, timeout=timeout, early=early)
+        result = restore_prepared(
+            ctx, prep, snap, force=False, progress=progress, timeout=timeout, early=early, current=images
+        )
     return result, ""
 
 
@@ -295,16 +300,19 @@ def _early_helper(ctx: AppContext, prep: Prepared, snap: Snapshot) -> EarlyHelpe
     return EarlyHelper(ctx, ws_id, saved[order[0]].image_id, volumes)
 
 
-def _unfit(ctx: AppContext, prep: Prepared, snap: Snapshot) -> str | None:
-    """Why `snap` no longer fits the stack (domain/snapshots.py's stale_reason), or None."""
+def _unfit(ctx: AppContext, prep: Prepared, snap: Snapshot, images: dict[str, str | None]) -> str | None:
+    """Why `snap` no longer fits the stack (domain/snapshots.py's stale_reason), or None. A stack rendered
+    from what the snapshot's was (the same render key: profile files, answers, secrets) has the same
+    profile and seed: the profile is not loaded to say so."""
     live = volume_identities(ctx, prep.state.project)
     volumes = [v for v in rules.owners(prep.state.volumes) if v in live or v in snap.volumes]
+    same = bool(snap.config_hash) and snap.config_hash == prep.state.render_key
     return rules.stale_reason(
         snap,
-        profile=prep.profile_of(ctx).name,
-        seed=seed_fingerprint_of(ctx, prep),
+        profile=snap.profile if same else prep.profile_of(ctx).name,
+        seed=snap.seed_fingerprint if same else seed_fingerprint_of(ctx, prep),
         volumes=volumes,
-        image_ids=tagged_images(ctx, prep, snap),
+        image_ids=images,
         missing_storage=missing_storage(ctx, prep, snap),
     )
 

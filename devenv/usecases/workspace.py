@@ -218,6 +218,7 @@ def _render(
         seed_tasks=len(profile.seed),
         seed_services=sorted({t.service for t in profile.seed}),
         parity=bool(profile.parity and profile.parity.get("against")),
+        images={n: str(spec.get("image") or f"{project}-{n}") for n, spec in rendered.compose["services"].items()},
         contexts={
             n: str(rendered.compose["services"][n]["build"]["context"])
             for n in profile.services

@@ -59,6 +59,9 @@ class WorkspaceState:
     # each one's fingerprint when it was last copied
     remote_sync: dict[str, str] = field(default_factory=dict)
     remote_synced: dict[str, str] = field(default_factory=dict)
+    # service -> the image it runs (the compose file's `image`, else compose's PROJECT-SERVICE for a build):
+    # a snapshot's image check reads it here instead of parsing the compose file
+    images: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {"version": STATE_VERSION, **asdict(self)}
@@ -121,6 +124,7 @@ _FIELDS = {
     "ports": "dict-list-int",
     "remote_sync": "dict-str",
     "remote_synced": "dict-str",
+    "images": "dict-str",
 }
 _DESCRIBED = {
     "str": "a string",
