@@ -196,6 +196,13 @@ def test_a_changed_owning_image_refuses_restore_without_force_and_reset_seeds(st
         done = s.devenv("snapshot", "restore", "one", "--force")
         assert done.code == 0, done.err
         assert parts(s) == "40 one"
+        assert s.state["images"]["db"] == f"{s.project}-db"  # kept at render: the check parses no YAML
+        state_file = s.root / ".devenv" / "state.json"
+        old = json.loads(state_file.read_text())
+        del old["images"]  # a state written before devenv kept them: the compose file says
+        state_file.write_text(json.dumps(old))
+        done = s.devenv("snapshot", "restore", "one")
+        assert done.code == 2 and "image of service 'db'" in done.err
         done = s.devenv("reset", "--yes")
         assert done.code == 0 and "image of service 'db'" in done.err and "seeding:" in done.err
     finally:
