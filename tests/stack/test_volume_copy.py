@@ -129,3 +129,94 @@ def test_the_copy_reports_each_volume_or_nothing() -> None:
     assert copy_summary(2048, 0, 0.5) == "2.0 KB, nothing had changed (0.5s)"
     assert copy_summary(2048, 3, 0.5) == "2.0 KB, 3 changed files put back in 0.5s"
     assert copy_summary(2048, 3, 0.5, 2) == "2.0 KB, 3 changed files put back (2 patched in place) in 0.5s"
+
+
+def fake_cmp_image(cmp: str, *, dd: bool) -> str:
+    """A Debian image (dash runs the copy, as in most database images) whose cmp runs `cmp`, a shell line
+    (/usr/bin/cmp.real is GNU's); without dd when `dd` is false."""
+    lines = " ".join(f"'{line}'" for line in ("#!/bin/sh", cmp))
+    drop = "" if dd else " && rm /usr/bin/dd"
+    dockerfile = (
+        f"FROM {DEBIAN}\nRUN mv /usr/bin/cmp /usr/bin/cmp.real{drop}"
+        f" && printf '%s\\n' {lines} > /usr/bin/cmp && chmod 755 /usr/bin/cmp\n"
+    )
+    tag = f"devenv-test-cmp:{uuid.uuid4().hex[:8]}"
+    subprocess.run(
+        ["docker", "build", "-q", "-t", tag, "-"], input=dockerfile, text=True, capture_output=True, check=True
+    )
+    return tag
+
+
+@pytest.fixture
+def images() -> Iterator[list[str]]:
+    made: list[str] = []
+    yield made
+    if made:
+        subprocess.run(["docker", "image", "rm", "-f", *made], capture_output=True, check=False)
+
+
+def test_a_big_file_is_copied_whole_when_cmp_fails(volumes: tuple[str, str], images: list[str]) -> None:
+    source, target = volumes
+    # cmp fails (but for --version), saying nothing: nothing may count as compared
+    image = fake_cmp_image('[ "$1" = --version ] && exec cmp.real --version; exit 2', dd=True)
+    images.append(image)
+    copies = Engine(os.environ).volume_copies
+    in_volume(BUSYBOX, source, BIG)
+    copies.copy(BUSYBOX, [(source, target)], labels={}, mode="copy")
+    time.sleep(1.1)
+    in_volume(BUSYBOX, target, BIG_CHANGE)
+
+    [restored] = copies.copy(image, [(source, target)], labels={}, mode="sync")
+
+    assert (restored.written, restored.patched) == (4, 0)
+    assert in_volume(BUSYBOX, target, LIST) == in_volume(BUSYBOX, source, LIST)
+
+
+def test_a_tool_missing_part_way_copies_only_the_volumes_left_with_the_next_image(
+    volumes: tuple[str, str], images: list[str]
+) -> None:
+    from devenv.context import AppContext
+    from devenv.usecases.snapshot_volumes import copy_volumes
+
+    # dd missing: the patch fails with "not found" in the middle of the copy, after the first volume
+    no_dd_image = fake_cmp_image('exec cmp.real "$@"', dd=False)
+    images.append(no_dd_image)
+    small_src, small_dst = volumes
+    big_src, big_dst = (f"devenv-test-copy-big-{n}-{uuid.uuid4().hex[:8]}" for n in ("src", "dst"))
+    for name in (big_src, big_dst):
+        subprocess.run(["docker", "volume", "create", name], capture_output=True, check=True)
+    try:
+        copies = Engine(os.environ).volume_copies
+        in_volume(BUSYBOX, small_src, "for i in 1 2 3 4; do echo $i > /d/f$i; done")
+        in_volume(
+            BUSYBOX, big_src, "head -c 2097152 /dev/urandom > /d/big && for i in 1 2 3 4; do echo $i > /d/f$i; done"
+        )
+        copies.copy(BUSYBOX, [(small_src, small_dst), (big_src, big_dst)], labels={}, mode="copy")
+        time.sleep(1.1)
+        in_volume(BUSYBOX, small_dst, "echo changed > /d/f1")
+        in_volume(BUSYBOX, big_dst, "printf XYZ | dd of=/d/big bs=1 seek=1000 conv=notrunc 2>/dev/null")
+        told: list[str] = []
+        said: list[str] = []
+        pairs = {"small": (small_src, small_dst, no_dd_image), "big": (big_src, big_dst, no_dd_image)}
+
+        done = copy_volumes(
+            AppContext.from_environment(),
+            "test-no-dd",
+            pairs,
+            "restoring",
+            said.append,
+            mode="sync",
+            others=[BUSYBOX],
+            sizes={"small": 1, "big": 2},
+            done=told.append,
+        )
+
+        assert told == ["small", "big"]  # each once: the second image copied only what was left
+        assert done["small"].written == 1  # by the first image (a second sync would have found nothing)
+        assert in_volume(BUSYBOX, big_dst, LIST) == in_volume(BUSYBOX, big_src, LIST)
+        assert in_volume(BUSYBOX, small_dst, LIST) == in_volume(BUSYBOX, small_src, LIST)
+    finally:  # the helpers first (removed in the background): a volume in use is not removed
+        found = ["docker", "ps", "-aq", "--filter", "label=devenv.snapshot.helper=test-no-dd"]
+        helpers = subprocess.run(found, capture_output=True, text=True, check=False).stdout.split()
+        subprocess.run(["docker", "rm", "-f", *helpers], capture_output=True, check=False)
+        subprocess.run(["docker", "volume", "rm", "-f", big_src, big_dst], capture_output=True, check=False)
