@@ -6,9 +6,10 @@ Rows, each side by side in one run (the two sides alternate round by round):
 - `reset` of the example vs plain compose `down -v` + `up -d --wait` + the seed, on the file devenv rendered;
 - a data-heavy example (a benchmark-only seed task writes --data-mb of PostgreSQL rows): `reset` (restore)
   vs `reset --reseed` (delete the data and run the seed again); plus `snapshot save` time and size;
-- before every timed reset (not timed) a pause of --settle seconds (default 3), on both sides alike, so a
-  side is not timed while the stack the other side just started is still booting (the two stacks share
-  the machine's two cores), then a developer's change: 1000 rows inserted into the example's `items`
+- one stack at work at a time, as on a developer's machine: before each timed run (not timed) the other
+  side's containers are paused (`docker pause`: their health checks every second would load the two
+  cores), this side's unpaused and healthy, then a rest of --settle seconds (default 3), on both sides
+  alike, then a developer's change: 1000 rows inserted into the example's `items`
   table (and, in the data-heavy case's second row, one row of the big table updated by its key, which
   changes a page of a 1 GB file of it), so a restore has something to put back;
 - `reset` in a loop (--loop times): failures, and "done" reported while a service was not healthy
@@ -62,6 +63,43 @@ def rest(seconds: float) -> None:
     time.sleep(seconds)
 
 
+PLAIN_PROJECT = "bench-snap-plain"
+
+
+def _containers(project: str) -> list[str]:
+    argv = ["docker", "ps", "-aq", "--filter", f"label=com.docker.compose.project={project}"]
+    return subprocess.run(argv, capture_output=True, text=True, check=False).stdout.split()
+
+
+def alone(running: str | None, *idle: str) -> None:
+    """Only one stack at work, as on a developer's machine: the `idle` projects' containers paused (their
+    health checks, every second, would load the two cores the timed side runs on), `running`'s unpaused
+    and healthy again (a check that met the pause says unhealthy until its next run)."""
+    for project in idle:
+        if ids := _containers(project):
+            subprocess.run(["docker", "pause", *ids], capture_output=True, check=False)
+    if running is None or not (ids := _containers(running)):
+        return
+    subprocess.run(["docker", "unpause", *ids], capture_output=True, check=False)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        argv = [
+            "docker",
+            "inspect",
+            "-f",
+            "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}",
+            *ids,
+        ]
+        states = subprocess.run(argv, capture_output=True, text=True, check=False).stdout.split("\n")
+        if all(line.split()[1:] in ([], ["healthy"]) for line in states if line.strip()):
+            return
+        time.sleep(0.2)
+
+
+def project_of(ws: Path) -> str:
+    return str(json.loads((ws / ".devenv" / "state.json").read_text())["project"])
+
+
 def change(argv_prefix: list[str], cwd: Path, env: dict[str, str] | None, sql: str) -> None:
     """A developer's work on the data (psql inside the db container), so a reset has something to undo."""
     run([*argv_prefix, "db", "psql", "-q", "-U", "postgres", "-d", "app", "-c", sql], cwd, env)
@@ -90,10 +128,15 @@ def main() -> None:
         if "example" not in args.skip:
             _shown(rows, [_example_row(args.rounds, dev_ws, plain, base, env, args.settle)])
         if "loop" not in args.skip:
+            alone(project_of(dev_ws), PLAIN_PROJECT)
             _shown(rows, [_loop_row(args.loop, dev_ws, env, notes)])
         if "heavy" not in args.skip:
+            alone(None, project_of(dev_ws), PLAIN_PROJECT)
             _shown(rows, _heavy_rows(args.rounds, args.data_mb, heavy_ws, env, notes, args.settle))
     finally:
+        for project in (project_of(dev_ws) if (dev_ws / ".devenv").exists() else "", PLAIN_PROJECT):
+            if project and (ids := _containers(project)):
+                subprocess.run(["docker", "unpause", *ids], capture_output=True, check=False)
         for ws in (dev_ws, heavy_ws):
             if (ws / ".devenv").exists():
                 for snap in _snapshots(ws, env):
@@ -103,7 +146,7 @@ def main() -> None:
                 subprocess.run(
                     [*DEVENV, "down", "--volumes", "--yes"], cwd=ws, env=env, capture_output=True, check=False
                 )
-        subprocess.run(["docker", "compose", "-p", "bench-snap-plain", "down", "-v"], capture_output=True, check=False)
+        subprocess.run(["docker", "compose", "-p", PLAIN_PROJECT, "down", "-v"], capture_output=True, check=False)
         shutil.rmtree(base, ignore_errors=True)
     report = _markdown(rows, args.rounds, "example (and example + bulk rows)") + "".join(f"\n{n}\n" for n in notes)
     print(report)
@@ -120,7 +163,7 @@ def _shown(rows: list[Row], new: list[Row]) -> None:
 
 
 def _example_row(rounds: int, dev_ws: Path, plain: Path, base: Path, env: dict[str, str], settle: float) -> Row:
-    render = [*DEVENV, "profile", "render", "example", "-o", str(plain), "--project", "bench-snap-plain"]
+    render = [*DEVENV, "profile", "render", "example", "-o", str(plain), "--project", PLAIN_PROJECT]
     run([*render, "--set", f"web_port={free_port()}"], base, env)
     compose = ["docker", "compose", "-f", str(plain / "compose.yaml"), "--env-file", str(plain / ".env")]
     run([*compose, "build"], plain)
@@ -135,11 +178,15 @@ def _example_row(rounds: int, dev_ws: Path, plain: Path, base: Path, env: dict[s
     plain_reset()  # up and seeded once (not timed): the first change needs a running stack
     print("example: reset vs down -v + up --wait + seed...", file=sys.stderr)
 
+    dev_project = project_of(dev_ws)
+
     def dev_change() -> None:
+        alone(dev_project, PLAIN_PROJECT)
         rest(settle)
         change([*DEVENV, "exec"], dev_ws, env, ITEMS_CHANGE)
 
     def plain_change() -> None:
+        alone(PLAIN_PROJECT, dev_project)
         rest(settle)
         change([*compose, "exec", "-T"], plain, None, ITEMS_CHANGE)
 
