@@ -129,12 +129,32 @@ class Stack:
         return docker("volume", "ls", "-q", "--filter", f"label=com.docker.compose.project={self.project}").split()
 
     def cleanup(self) -> None:
+        """Down with volumes: the state's project, and any this folder's workspace left on the engine (found
+        by its label) when the test deleted .devenv/ after a `down` that kept the volumes."""
         if (self.root / ".devenv" / "state.json").exists():
+            projects, mine, volumes = {self.project}, [], []
+        else:
+            labels = '{{.Label "devenv.workspace"}} {{.Label "com.docker.compose.project"}}'
+            containers = _listed(["container", "ls", "-a"], labels)
+            volumes = _listed(["volume", "ls"], labels + " {{.Name}}")
+            mine = [words for words in containers + volumes if words[0].startswith(f"{self.root.name}-")]
+            projects = {words[1] for words in mine if len(words) > 1}
+        for project in sorted(projects):
             subprocess.run(
-                ["docker", "compose", "-p", self.project, "down", "-v", "--remove-orphans", "-t", "1"],
+                ["docker", "compose", "-p", project, "down", "-v", "--remove-orphans", "-t", "1"],
                 capture_output=True,
                 check=False,
             )
+        leftovers = [words[-1] for words in mine if words in volumes]  # compose knew none of their services
+        if leftovers:
+            subprocess.run(["docker", "volume", "rm", "-f", *leftovers], capture_output=True, check=False)
+
+
+def _listed(what: list[str], fields: str) -> list[list[str]]:
+    """The engine's objects that carry a devenv.workspace label, each as the words of `fields`."""
+    argv = ["docker", *what, "--filter", "label=devenv.workspace", "--format", fields]
+    out = subprocess.run(argv, capture_output=True, text=True, check=False).stdout
+    return [line.split() for line in out.splitlines() if line.strip()]
 
 
 def make_stack(base: Path, profile: dict[str, Any]) -> Stack:
