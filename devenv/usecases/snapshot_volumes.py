@@ -12,7 +12,7 @@ from devenv.adapters.engine.volumecopy import MissingTools
 from devenv.context import AppContext
 from devenv.domain import snapshots as rules
 from devenv.domain.snapshots import Snapshot
-from devenv.domain.stack.names import ONEOFF_LABEL, PROJECT_LABEL, SERVICE_LABEL
+from devenv.domain.stack.names import ONEOFF_LABEL, PROJECT_LABEL, SERVICE_LABEL, service_image
 from devenv.errors import DevenvError
 
 if TYPE_CHECKING:
@@ -186,7 +186,7 @@ def tagged_images(ctx: AppContext, prep: Prepared, snap: Snapshot) -> dict[str, 
     refs = prep.state.images or _compose_images(prep)  # a state written before devenv kept them
     out: dict[str, str | None] = {}
     for saved in snap.volumes.values():
-        ref = refs.get(saved.service) or f"{prep.state.project}-{saved.service}"
+        ref = service_image(prep.state.project, saved.service, refs.get(saved.service))
         out[saved.service] = ctx.engine.volume_copies.image_id(ref)
     return out
 

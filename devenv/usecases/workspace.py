@@ -16,6 +16,7 @@ from devenv import __version__
 from devenv.adapters.compose import ComposeFiles
 from devenv.adapters.workspace import DamagedState, Workspace
 from devenv.context import AppContext
+from devenv.domain.stack.names import service_image
 from devenv.domain.stack.state import ProfileRef, WorkspaceState, keyed_digest, render_key
 from devenv.errors import UserError
 
@@ -218,7 +219,7 @@ def _render(
         seed_tasks=len(profile.seed),
         seed_services=sorted({t.service for t in profile.seed}),
         parity=bool(profile.parity and profile.parity.get("against")),
-        images={n: str(spec.get("image") or f"{project}-{n}") for n, spec in rendered.compose["services"].items()},
+        images={n: service_image(project, n, spec.get("image")) for n, spec in rendered.compose["services"].items()},
         contexts={
             n: str(rendered.compose["services"][n]["build"]["context"])
             for n in profile.services

@@ -30,6 +30,11 @@ def valid_project_name(name: str) -> bool:
     return bool(_PROJECT.fullmatch(name))
 
 
+def service_image(project: str, service: str, image: object = None) -> str:
+    """The image a service runs: its own `image`, else the name compose gives the one it builds for it."""
+    return str(image or f"{project}-{service}")
+
+
 def workspace_identity(root: Path) -> tuple[str, str]:
     """(workspace id, compose project name) of a workspace folder (resolved): stable for this folder,
     distinct for two folders. Existing workspaces depend on it: never change the rule."""
