@@ -87,3 +87,15 @@ def test_status_says_starting_while_the_check_fails(stack: Stack) -> None:
 
     status = stack.devenv("status")
     assert status.code != 0 and "starting" in status.out
+
+
+def test_a_failed_first_check_runs_again_at_once_later_ones_after_a_gap() -> None:
+    from devenv.usecases.healthnow import GAP_SECONDS, _due
+
+    now = 100.0
+    assert _due(None, now)  # never run
+    assert _due((now, False, 0.05, 1), now)  # the first ran as the container started: again at once
+    assert not _due((now, True, 0.05, 1), now)  # it passed: no sooner than the gap
+    assert _due((now - GAP_SECONDS - 0.001, True, 0.05, 1), now)
+    assert not _due((now - GAP_SECONDS, False, 0.3, 2), now)  # a slow check: no sooner than it took
+    assert _due((now - 0.301, False, 0.3, 2), now)
