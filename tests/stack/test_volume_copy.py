@@ -11,9 +11,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from devenv.adapters.engine import Engine
+from devenv.adapters.engine import Engine, volumecopy
 from devenv.adapters.engine.volumecopy import Copied, _results
 from devenv.domain.snapshots import copy_summary
+from devenv.errors import EnvironmentProblem
 from tests.helpers.stack import BUSYBOX
 
 DEBIAN = "debian:bookworm-slim"
@@ -52,6 +53,12 @@ def volumes() -> Iterator[tuple[str, str]]:
     subprocess.run(["docker", "volume", "rm", "-f", *names], capture_output=True, check=False)
 
 
+@pytest.fixture
+def patch_from_1mib(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files of 1 MiB and more are patched in place (64 MiB and more outside tests): test files stay small."""
+    monkeypatch.setattr(volumecopy, "PATCH_MIN_BYTES", 1024 * 1024)
+
+
 @pytest.mark.parametrize("image", [BUSYBOX, DEBIAN])
 def test_sync_puts_back_only_what_differs(volumes: tuple[str, str], image: str) -> None:
     source, target = volumes
@@ -69,7 +76,7 @@ def test_sync_puts_back_only_what_differs(volumes: tuple[str, str], image: str) 
 
     assert in_volume(image, target, LIST) == want
     assert restored.written is not None and 0 < restored.written < 15  # the changes, not the 50 entries
-    again = copies.copy(image, [(source, target), (source, target)], labels={}, mode="sync")
+    again = [copies.copy(image, [(source, target)], labels={}, mode="sync")[0] for _ in range(2)]
     # nothing is left to put back (busybox's cp does not keep a symlink's mtime: it is written again)
     assert [c.written for c in again] == ([1, 1] if image == BUSYBOX else [0, 0])
 
@@ -90,7 +97,11 @@ BIG_CHANGE = (
 INODES = "cd /d && stat -c '%n %i' mid grow shrink whole"
 
 
-def test_sync_patches_a_big_file_in_place_writing_only_the_blocks_that_differ(volumes: tuple[str, str]) -> None:
+@pytest.mark.parametrize("smallest", [1024 * 1024, volumecopy.PATCH_MIN_BYTES])
+def test_sync_patches_a_big_file_in_place_writing_only_the_blocks_that_differ(
+    volumes: tuple[str, str], smallest: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(volumecopy, "PATCH_MIN_BYTES", smallest)
     source, target = volumes
     copies = Engine(os.environ).volume_copies
     in_volume(DEBIAN, source, BIG)
@@ -104,8 +115,11 @@ def test_sync_patches_a_big_file_in_place_writing_only_the_blocks_that_differ(vo
     [restored] = copies.copy(DEBIAN, [(source, target)], labels={}, mode="sync")
 
     assert in_volume(DEBIAN, target, LIST) == want  # content (md5), size, mtime, mode and owner
-    assert (restored.written, restored.patched) == (4, 3)  # the file rewritten whole is copied
     after = dict(line.split() for line in in_volume(DEBIAN, target, INODES).splitlines())
+    if smallest > 3 * 1024 * 1024:  # the 3 MiB files are below it: each changed one is copied whole
+        assert (restored.written, restored.patched) == (4, 0)
+        return
+    assert (restored.written, restored.patched) == (4, 3)  # the file rewritten whole is copied
     assert all(before[name] == after[name] for name in ("mid", "grow", "shrink"))  # where they stood
 
 
@@ -155,6 +169,7 @@ def images() -> Iterator[list[str]]:
         subprocess.run(["docker", "image", "rm", "-f", *made], capture_output=True, check=False)
 
 
+@pytest.mark.usefixtures("patch_from_1mib")
 def test_a_big_file_is_copied_whole_when_cmp_fails(volumes: tuple[str, str], images: list[str]) -> None:
     source, target = volumes
     # cmp fails (but for --version), saying nothing: nothing may count as compared
@@ -172,6 +187,7 @@ def test_a_big_file_is_copied_whole_when_cmp_fails(volumes: tuple[str, str], ima
     assert in_volume(BUSYBOX, target, LIST) == in_volume(BUSYBOX, source, LIST)
 
 
+@pytest.mark.usefixtures("patch_from_1mib")
 def test_a_tool_missing_part_way_copies_only_the_volumes_left_with_the_next_image(
     volumes: tuple[str, str], images: list[str]
 ) -> None:
@@ -220,3 +236,40 @@ def test_a_tool_missing_part_way_copies_only_the_volumes_left_with_the_next_imag
         helpers = subprocess.run(found, capture_output=True, text=True, check=False).stdout.split()
         subprocess.run(["docker", "rm", "-f", *helpers], capture_output=True, check=False)
         subprocess.run(["docker", "volume", "rm", "-f", big_src, big_dst], capture_output=True, check=False)
+
+
+def test_five_volumes_are_copied_four_at_a_time_each_one_whole() -> None:
+    # more volumes than the script runs at once: the fifth waits for the first, and a failing one (its
+    # target is a file where a folder must go) fails the copy without stopping the others
+    names = [f"devenv-test-copy-many-{n}-{uuid.uuid4().hex[:8]}" for n in range(12)]
+    for name in names:
+        subprocess.run(["docker", "volume", "create", name], capture_output=True, check=True)
+    try:
+        sources, targets = names[:6], names[6:]
+        for n, source in enumerate(sources):
+            in_volume(BUSYBOX, source, f"mkdir -p /d/sub && for i in $(seq 1 {n + 2}); do echo {n} > /d/sub/f$i; done")
+        copies = Engine(os.environ).volume_copies
+        told: list[int] = []
+        pairs = list(zip(sources[:5], targets[:5], strict=True))
+        helper = copies.start_helper(BUSYBOX, pairs, labels={})
+        try:
+            copied = copies.run(helper, BUSYBOX, pairs, mode="copy", done=lambda n, _c: told.append(n))
+        finally:
+            Engine(os.environ).remove_container(helper)
+        assert sorted(told) == [0, 1, 2, 3, 4]
+        assert [c.written for c in copied] == [None] * 5
+        for source, target in pairs:
+            assert in_volume(BUSYBOX, target, LIST) == in_volume(BUSYBOX, source, LIST)
+
+        in_volume(BUSYBOX, targets[5], "touch /d/sub")  # a file named like the folder the copy makes
+        failing = [*pairs[:3], (sources[5], targets[5])]
+        told.clear()
+        helper = copies.start_helper(BUSYBOX, failing, labels={})
+        try:
+            with pytest.raises(EnvironmentProblem, match="exit 1"):
+                copies.run(helper, BUSYBOX, failing, mode="copy", done=lambda n, _c: told.append(n))
+        finally:
+            Engine(os.environ).remove_container(helper)
+        assert sorted(told) == [0, 1, 2]  # the others were copied, and said so
+    finally:
+        subprocess.run(["docker", "volume", "rm", "-f", *names], capture_output=True, check=False)

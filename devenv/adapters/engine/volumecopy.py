@@ -40,6 +40,11 @@ if TYPE_CHECKING:
     from devenv.adapters.engine import Engine
     from devenv.adapters.engine.http import Readable
 
+# a changed file smaller than this is copied whole: comparing reads both files and makes a line of text of
+# every byte that differs (a 16 MB PostgreSQL WAL segment after 1000 rows inserted: 194,519 bytes differ,
+# patched in 0.13 s during a restore, copied in 0.01-0.05 s); a 1 GB table file with one row changed is
+# compared in 0.7 s and copied in 3.7
+PATCH_MIN_BYTES = 64 * 1024 * 1024
 POLL_SECONDS = 0.02  # the copy is polled (an exec); a restore of unchanged data takes 0.1-0.2 s
 LOG_SECONDS = 10.0  # how long the script's last lines may take to reach the helper's log, on a busy engine
 MODES = ("copy", "replace", "sync")
@@ -49,11 +54,10 @@ _NOT_A_SERVICE = {
     label: "" for label in (PROJECT_LABEL, SERVICE_LABEL, WORKSPACE_LABEL, PROFILE_LABEL, DEVENV_SERVICE_LABEL)
 }
 # POSIX sh with find, stat, sort, awk, grep, cut, tr, xargs, cp and du: busybox has them, as do GNU
-# systems. $1 is the mode, $2 the number of volumes; a "VOLUME <n> <KB> <entries written|all> <patched>"
-# line each.
+# systems. $1 is the mode, $2 the number of volumes, $3 PATCH_MIN_BYTES; a "VOLUME <n> <KB> <entries
+# written|all> <patched>" line each.
 _SCRIPT = r"""
 set -e
-mkdir -p /tmp
 TAB=$(printf '\t')
 NL='
 '
@@ -76,9 +80,9 @@ full() {
 # then as cheap) or cmp fails. Called as a plain command, not a condition, so that set -e holds in it
 patch() {
   fits=no
-  rm -f /tmp/cmpcode
+  rm -f "$T/cmpcode"
   most=$(($3 / 524288 + 16))
-  { code=0; LC_ALL=C cmp -l "$1" "$2" 2> /dev/null || code=$?; echo "$code" > /tmp/cmpcode; } | awk -v most="$most" '
+  { code=0; LC_ALL=C cmp -l "$1" "$2" 2> /dev/null || code=$?; echo "$code" > "$T/cmpcode"; } | awk -v most="$most" '
     BEGIN { last = -2 }
     { lines++; b = int(($1 - 1) / 65536) }
     b != last {
@@ -87,13 +91,13 @@ patch() {
       if (n > most) { many = 1; exit }
     }
     lines > 2000000 { many = 1; exit }
-    END { if (many) print "many"; else if (n) print start, last - start + 1 }' > /tmp/runs
-  if grep -q many /tmp/runs; then return 0; fi
-  case "$(cat /tmp/cmpcode)" in 0 | 1) ;; *) return 0 ;; esac  # 1: they differ; else cmp failed
+    END { if (many) print "many"; else if (n) print start, last - start + 1 }' > "$T/runs"
+  if grep -q many "$T/runs"; then return 0; fi
+  case "$(cat "$T/cmpcode")" in 0 | 1) ;; *) return 0 ;; esac  # 1: they differ; else cmp failed
   was=$(stat -c %s "$2")
   while read -r at count; do
     dd if="$1" of="$2" bs=65536 skip="$at" seek="$at" count="$count" conv=notrunc status=none
-  done < /tmp/runs
+  done < "$T/runs"
   if [ "$3" -gt "$was" ]; then
     dd if="$1" of="$2" bs=65536 skip=$((was / 65536)) seek=$((was / 65536)) conv=notrunc status=none
   elif [ "$3" -lt "$was" ]; then
@@ -104,52 +108,63 @@ patch() {
 sync() {
   f=$1 t=$2
   if [ -n "$(find "$f" "$t" \( -name "*${NL}*" -o -name "*${TAB}*" \) | head -n 1)" ]; then full "$f" "$t"; return; fi
-  (list "$f") > /tmp/a
-  (list "$t") > /tmp/b
-  minus /tmp/b /tmp/a > /tmp/come
-  minus /tmp/a /tmp/b > /tmp/gone
-  n=$(cat /tmp/come /tmp/gone | wc -l)
-  if [ "$n" -gt 5000 ] || [ $((n * 2)) -gt "$(wc -l < /tmp/a)" ]; then full "$f" "$t"; return; fi
+  (list "$f") > "$T/a"
+  (list "$t") > "$T/b"
+  minus "$T/b" "$T/a" > "$T/come"
+  minus "$T/a" "$T/b" > "$T/gone"
+  n=$(cat "$T/come" "$T/gone" | wc -l)
+  if [ "$n" -gt 5000 ] || [ $((n * 2)) -gt "$(wc -l < "$T/a")" ]; then full "$f" "$t"; return; fi
   # what differs or is extra is deleted, except a directory on both sides (its mode and owner are set below)
-  { grep "${TAB}d${TAB}" /tmp/a || true; } | cut -f1 > /tmp/ad
-  { grep "${TAB}d${TAB}" /tmp/b || true; } | cut -f1 > /tmp/bd
-  minus /tmp/ad /tmp/bd > /tmp/bonly
-  minus /tmp/bonly /tmp/bd > /tmp/both
-  cut -f1 /tmp/gone | sort -u > /tmp/gonepaths
-  minus /tmp/both /tmp/gonepaths > /tmp/rm
-  # a big file on both sides is patched in place where GNU cmp finds its differences fast (busybox's reads
-  # a byte at a time, slower than a copy): a database's 1 GB table file with one row changed is 8 KB
-  : > /tmp/patched
+  { grep "${TAB}d${TAB}" "$T/a" || true; } | cut -f1 > "$T/ad"
+  { grep "${TAB}d${TAB}" "$T/b" || true; } | cut -f1 > "$T/bd"
+  minus "$T/ad" "$T/bd" > "$T/bonly"
+  minus "$T/bonly" "$T/bd" > "$T/both"
+  cut -f1 "$T/gone" | sort -u > "$T/gonepaths"
+  minus "$T/both" "$T/gonepaths" > "$T/rm"
+  # a big file on both sides ($patch_min bytes or more) is patched in place where GNU cmp finds its
+  # differences fast (busybox's reads a byte at a time, slower than a copy): a database's 1 GB table file
+  # with one row changed is 8 KB
+  : > "$T/patched"
   if cmp --version > /dev/null 2>&1; then
-    { grep "${TAB}regular file${TAB}" /tmp/come || true; } | while IFS="$TAB" read -r p k s m a u g; do
-      [ "$s" -ge 1048576 ] && [ -f "$t/$p" ] && [ ! -L "$t/$p" ] || continue
+    { grep "${TAB}regular file${TAB}" "$T/come" || true; } | while IFS="$TAB" read -r p k s m a u g; do
+      [ "$s" -ge "$patch_min" ] && [ -f "$t/$p" ] && [ ! -L "$t/$p" ] || continue
       patch "$f/$p" "$t/$p" "$s"
       [ "$fits" = yes ] || continue
       chown "$u:$g" "$t/$p"; chmod "$a" "$t/$p"; touch -c -r "$f/$p" "$t/$p"
-      printf '%s\n' "$p" >> /tmp/patched
+      printf '%s\n' "$p" >> "$T/patched"
     done
   fi
-  minus /tmp/patched /tmp/rm > /tmp/rmx
-  (cd "$t" && tr '\n' '\0' < /tmp/rmx | xargs -0 -r rm -rf --)
-  { grep "${TAB}d${TAB}" /tmp/come || true; } | while IFS="$TAB" read -r p k m u g; do
+  minus "$T/patched" "$T/rm" > "$T/rmx"
+  (cd "$t" && tr '\n' '\0' < "$T/rmx" | xargs -0 -r rm -rf --)
+  { grep "${TAB}d${TAB}" "$T/come" || true; } | while IFS="$TAB" read -r p k m u g; do
     mkdir -p "$t/$p"; chown "$u:$g" "$t/$p"; chmod "$m" "$t/$p"
   done
-  { grep -v "${TAB}d${TAB}" /tmp/come || true; } | cut -f1 > /tmp/files
-  minus /tmp/patched /tmp/files | while IFS= read -r p; do cp -a "$f/$p" "$t/$p"; done
-  how=$(wc -l < /tmp/come)
-  patched=$(wc -l < /tmp/patched)
+  { grep -v "${TAB}d${TAB}" "$T/come" || true; } | cut -f1 > "$T/files"
+  minus "$T/patched" "$T/files" | while IFS= read -r p; do cp -a "$f/$p" "$t/$p"; done
+  how=$(wc -l < "$T/come")
+  patched=$(wc -l < "$T/patched")
 }
-i=0
-while [ "$i" -lt "$2" ]; do
-  patched=0
-  case "$1" in
-    copy) cp -a "/from/$i/." "/to/$i/"; how=all ;;
-    replace) full "/from/$i" "/to/$i" ;;
-    sync) sync "/from/$i" "/to/$i" ;;
+# each volume in a job of its own, with its own scratch folder $T (at most 4 at once): a restore's
+# volumes are all back when the biggest is, and each service starts as soon as its own are
+one() {
+  T=/tmp/devenv-copy-$1; mkdir -p "$T"; patched=0
+  case "$mode" in
+    copy) cp -a "/from/$1/." "/to/$1/"; how=all ;;
+    replace) full "/from/$1" "/to/$1" ;;
+    sync) sync "/from/$1" "/to/$1" ;;
   esac
-  echo "VOLUME $i $(du -sk "/to/$i" | cut -f1) $how $patched"
+  echo "VOLUME $1 $(du -sk "/to/$1" | cut -f1) $how $patched"
+}
+mode=$1 count=$2 patch_min=$3 i=0 running='' code=0
+while [ "$i" -lt "$count" ]; do
+  (one "$i") &
+  running="$running $!"
+  set -- $running
+  if [ $# -ge 4 ]; then wait "$1" || code=$?; shift; running="$*"; fi
   i=$((i + 1))
 done
+for job in $running; do wait "$job" || code=$?; done
+exit "$code"
 """
 
 
@@ -250,20 +265,26 @@ class VolumeCopies:
         if mode not in MODES:
             raise ValueError(mode)
         # the exec's own output is not kept: the script's goes to the helper's main process's, which is
-        argv = ["/bin/sh", "-c", "exec >/proc/1/fd/1 2>&1\n" + _SCRIPT, "copy", mode, str(len(pairs))]
+        script = "exec >/proc/1/fd/1 2>&1\n" + _SCRIPT
+        argv = ["/bin/sh", "-c", script, "copy", mode, str(len(pairs)), str(PATCH_MIN_BYTES)]
         made = self._request("POST", f"/containers/{helper}/exec", body={"Cmd": argv})
         exec_id = quote(str((made or {}).get("Id")))
         started = time.monotonic()
         self._request("POST", f"/exec/{exec_id}/start", body={"Detach": True, "Tty": False})
         told: set[int] = set()
+
+        def tell(output: str) -> None:  # a volume whose line is out is copied, even if another one's failed
+            found = _parsed(output)
+            for n in sorted(set(found) - told):
+                told.add(n)
+                if done:
+                    done(n, found[n])
+
         while True:
             info = self._request("GET", f"/exec/{exec_id}/json") or {}
             running = bool(info.get("Running"))
-            if done and (running or info.get("ExitCode") == 0):
-                found = _parsed(self._output(helper))
-                for n in sorted(set(found) - told):
-                    told.add(n)
-                    done(n, found[n])
+            if done:
+                tell(self._output(helper))
             if not running:
                 break
             if tick:
@@ -277,6 +298,7 @@ class VolumeCopies:
             time.sleep(POLL_SECONDS)  # the engine logs the helper's output a moment after the exec ends
             output = self._output(helper)
             results = _results(output, len(pairs))
+        tell(output)
         if code != 0 or results is None:
             what = ", ".join(f"{source} to {target}" for source, target in pairs)
             kind = MissingTools if code in (126, 127) else EnvironmentProblem  # a command not found
