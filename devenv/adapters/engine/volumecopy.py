@@ -53,7 +53,7 @@ MODES = ("copy", "replace", "sync")
 _NOT_A_SERVICE = {
     label: "" for label in (PROJECT_LABEL, SERVICE_LABEL, WORKSPACE_LABEL, PROFILE_LABEL, DEVENV_SERVICE_LABEL)
 }
-# POSIX sh with find, stat, sort, awk, grep, cut, tr, xargs, cp and du: busybox has them, as do GNU
+# POSIX sh with find, stat, awk, grep, cut, tr, xargs, cp and du: busybox has them, as do GNU
 # systems. $1 is the mode, $2 the number of volumes, $3 PATCH_MIN_BYTES; a "VOLUME <n> <KB> <entries
 # written|all> <patched>" line each.
 _SCRIPT = r"""
@@ -61,12 +61,7 @@ set -e
 TAB=$(printf '\t')
 NL='
 '
-list() {
-  cd "$1"
-  { find . -type d -exec stat -c "%n${TAB}d${TAB}%a${TAB}%u${TAB}%g" {} +
-    find . ! -type d -exec stat -c "%n${TAB}%F${TAB}%s${TAB}%Y${TAB}%a${TAB}%u${TAB}%g" {} +
-  } | LC_ALL=C sort
-}
+list() { cd "$1" && find . -exec stat -c "%n${TAB}%F${TAB}%s${TAB}%Y${TAB}%a${TAB}%u${TAB}%g" {} +; }
 # the lines of file $2 that are not in file $1 (awk: many busybox builds have no comm); by FILENAME, not
 # NR == FNR, which takes an empty $1 for $2
 minus() { awk -v first="$1" 'FILENAME == first { seen[$0] = 1; next } !($0 in seen)' "$1" "$2"; }
@@ -110,39 +105,53 @@ sync() {
   if [ -n "$(find "$f" "$t" \( -name "*${NL}*" -o -name "*${TAB}*" \) | head -n 1)" ]; then full "$f" "$t"; return; fi
   (list "$f") > "$T/a"
   (list "$t") > "$T/b"
-  minus "$T/b" "$T/a" > "$T/come"
-  minus "$T/a" "$T/b" > "$T/gone"
-  n=$(cat "$T/come" "$T/gone" | wc -l)
-  if [ "$n" -gt 5000 ] || [ $((n * 2)) -gt "$(wc -l < "$T/a")" ]; then full "$f" "$t"; return; fi
-  # what differs or is extra is deleted, except a directory on both sides (its mode and owner are set below)
-  { grep "${TAB}d${TAB}" "$T/a" || true; } | cut -f1 > "$T/ad"
-  { grep "${TAB}d${TAB}" "$T/b" || true; } | cut -f1 > "$T/bd"
-  minus "$T/ad" "$T/bd" > "$T/bonly"
-  minus "$T/bonly" "$T/bd" > "$T/both"
-  cut -f1 "$T/gone" | sort -u > "$T/gonepaths"
-  minus "$T/both" "$T/gonepaths" > "$T/rm"
+  : > "$T/dirs"; : > "$T/files"; : > "$T/rm"; : > "$T/big"; : > "$T/patched"
+  # one pass over both listings (a folder's size and mtime left out: its entries move them). Written:
+  # the folders (dirs) and other entries (files) that come back, what is deleted (rm: what differs or is
+  # extra, except a folder on both sides, whose mode and owner are set below), the big regular files
+  # that may be patched (big); printed: how many entries differ, how many the snapshot has, how many come
+  counts=$(awk -v T="$T" -v tab="$TAB" -v least="$patch_min" '
+    function entry(line, x) {
+      split(line, x, tab)
+      return x[2] == "directory" ? x[1] tab "d" tab x[5] tab x[6] tab x[7] : line
+    }
+    FILENAME == ARGV[1] { e = entry($0); a[e] = 1; split(e, x, tab); adir[x[1]] = (x[2] == "d"); n_a++; next }
+    { e = entry($0); b[e] = 1; split(e, x, tab); bdir[x[1]] = (x[2] == "d") }
+    END {
+      for (e in b) if (!(e in a)) { split(e, x, tab); gone[x[1]] = 1; n++ }
+      for (p in gone) if (!(adir[p] && bdir[p])) print p > (T "/rm")
+      for (e in a) if (!(e in b)) {
+        n++; come++; split(e, x, tab)
+        if (x[2] == "d") print e > (T "/dirs"); else print x[1] > (T "/files")
+        if (x[2] == "regular file" && x[3] + 0 >= least + 0) print e > (T "/big")
+      }
+      print n + 0, n_a + 0, come + 0
+    }' "$T/a" "$T/b")
+  set -- $counts
+  if [ "$1" -gt 5000 ] || [ $(($1 * 2)) -gt "$2" ]; then full "$f" "$t"; return; fi
+  how=$3 patched=0
   # a big file on both sides ($patch_min bytes or more) is patched in place where GNU cmp finds its
   # differences fast (busybox's reads a byte at a time, slower than a copy): a database's 1 GB table file
   # with one row changed is 8 KB
-  : > "$T/patched"
-  if cmp --version > /dev/null 2>&1; then
-    { grep "${TAB}regular file${TAB}" "$T/come" || true; } | while IFS="$TAB" read -r p k s m a u g; do
-      [ "$s" -ge "$patch_min" ] && [ -f "$t/$p" ] && [ ! -L "$t/$p" ] || continue
+  if [ -s "$T/big" ] && cmp --version > /dev/null 2>&1; then
+    while IFS="$TAB" read -r p k s m a u g; do
+      [ -f "$t/$p" ] && [ ! -L "$t/$p" ] || continue
       patch "$f/$p" "$t/$p" "$s"
       [ "$fits" = yes ] || continue
       chown "$u:$g" "$t/$p"; chmod "$a" "$t/$p"; touch -c -r "$f/$p" "$t/$p"
       printf '%s\n' "$p" >> "$T/patched"
-    done
+      patched=$((patched + 1))
+    done < "$T/big"
   fi
-  minus "$T/patched" "$T/rm" > "$T/rmx"
-  (cd "$t" && tr '\n' '\0' < "$T/rmx" | xargs -0 -r rm -rf --)
-  { grep "${TAB}d${TAB}" "$T/come" || true; } | while IFS="$TAB" read -r p k m u g; do
+  if [ "$patched" -gt 0 ]; then
+    minus "$T/patched" "$T/rm" > "$T/rmx"; mv "$T/rmx" "$T/rm"
+    minus "$T/patched" "$T/files" > "$T/filesx"; mv "$T/filesx" "$T/files"
+  fi
+  if [ -s "$T/rm" ]; then (cd "$t" && tr '\n' '\0' < "$T/rm" | xargs -0 -r rm -rf --); fi
+  while IFS="$TAB" read -r p k m u g; do
     mkdir -p "$t/$p"; chown "$u:$g" "$t/$p"; chmod "$m" "$t/$p"
-  done
-  { grep -v "${TAB}d${TAB}" "$T/come" || true; } | cut -f1 > "$T/files"
-  minus "$T/patched" "$T/files" | while IFS= read -r p; do cp -a "$f/$p" "$t/$p"; done
-  how=$(wc -l < "$T/come")
-  patched=$(wc -l < "$T/patched")
+  done < "$T/dirs"
+  while IFS= read -r p; do cp -a "$f/$p" "$t/$p"; done < "$T/files"
 }
 # each volume in a job of its own, with its own scratch folder $T (at most 4 at once): a restore's
 # volumes are all back when the biggest is, and each service starts as soon as its own are
@@ -168,7 +177,7 @@ exit "$code"
 """
 
 
-TOOLS_HINT = "the copy runs in one of the stack's images: it needs /bin/sh, cp, find, stat, sort, awk and du"
+TOOLS_HINT = "the copy runs in one of the stack's images: it needs /bin/sh, cp, find, stat, awk and du"
 
 
 class MissingTools(EnvironmentProblem):
