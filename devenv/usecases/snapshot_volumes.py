@@ -79,9 +79,9 @@ def copy_volumes(
                 done(left[i])
 
         try:
-            start: Callable[[], str] = functools.partial(copies.start_helper, image, volumes, labels=labels)
+            start: Callable[[], str] = functools.partial(copies.start_helper, image, volumes, labels=labels, mode=mode)
             if early is not None:  # started earlier: used when it is the one this copy needs, else removed
-                if early.fits(image, volumes):
+                if early.fits(image, volumes, mode):
                     start = early.take
                 else:
                     early.drop()
@@ -89,7 +89,7 @@ def copy_volumes(
             first, meanwhile = meanwhile, None  # done once, with the first helper
             helper = _started_while(ctx, start, first) if first else start()
             try:
-                copies.run(helper, image, volumes, mode=mode, tick=tick, done=told)
+                copies.run(helper, image, volumes, tick=tick, done=told)
             finally:
                 ctx.engine.remove_container_soon(helper)  # while the services start again
             break
@@ -113,6 +113,8 @@ class EarlyHelper:
     decides whether the copy happens at all: `take` it, or `drop` it (removed once it has started; leaving
     a `with` block drops it unless it was taken)."""
 
+    MODE = "sync"  # a restore's
+
     def __init__(self, ctx: AppContext, ws_id: str, image: str, volumes: list[tuple[str, str]]) -> None:
         from concurrent.futures import ThreadPoolExecutor
 
@@ -122,7 +124,8 @@ class EarlyHelper:
         self._taken = False
         copies = ctx.engine.twin().volume_copies
         pool = ThreadPoolExecutor(max_workers=1)
-        self._future = pool.submit(copies.start_helper, image, volumes, labels={rules.HELPER_LABEL: ws_id})
+        labels = {rules.HELPER_LABEL: ws_id}
+        self._future = pool.submit(copies.start_helper, image, volumes, labels=labels, mode=self.MODE)
         pool.shutdown(wait=False)
 
     def __enter__(self) -> EarlyHelper:
@@ -131,8 +134,8 @@ class EarlyHelper:
     def __exit__(self, *_exc: object) -> None:
         self.drop()
 
-    def fits(self, image: str, volumes: list[tuple[str, str]]) -> bool:
-        return not self._taken and image == self.image and volumes == self.volumes
+    def fits(self, image: str, volumes: list[tuple[str, str]], mode: str) -> bool:
+        return not self._taken and image == self.image and volumes == self.volumes and mode == self.MODE
 
     def take(self) -> str:
         self._taken = True

@@ -251,9 +251,9 @@ def test_five_volumes_are_copied_four_at_a_time_each_one_whole() -> None:
         copies = Engine(os.environ).volume_copies
         told: list[int] = []
         pairs = list(zip(sources[:5], targets[:5], strict=True))
-        helper = copies.start_helper(BUSYBOX, pairs, labels={})
+        helper = copies.start_helper(BUSYBOX, pairs, labels={}, mode="copy")
         try:
-            copied = copies.run(helper, BUSYBOX, pairs, mode="copy", done=lambda n, _c: told.append(n))
+            copied = copies.run(helper, BUSYBOX, pairs, done=lambda n, _c: told.append(n))
         finally:
             Engine(os.environ).remove_container(helper)
         assert sorted(told) == [0, 1, 2, 3, 4]
@@ -264,10 +264,10 @@ def test_five_volumes_are_copied_four_at_a_time_each_one_whole() -> None:
         in_volume(BUSYBOX, targets[5], "touch /d/sub")  # a file named like the folder the copy makes
         failing = [*pairs[:3], (sources[5], targets[5])]
         told.clear()
-        helper = copies.start_helper(BUSYBOX, failing, labels={})
+        helper = copies.start_helper(BUSYBOX, failing, labels={}, mode="copy")
         try:
             with pytest.raises(EnvironmentProblem, match="exit 1"):
-                copies.run(helper, BUSYBOX, failing, mode="copy", done=lambda n, _c: told.append(n))
+                copies.run(helper, BUSYBOX, failing, done=lambda n, _c: told.append(n))
         finally:
             Engine(os.environ).remove_container(helper)
         assert sorted(told) == [0, 1, 2]  # the others were copied, and said so

@@ -4,9 +4,10 @@ A copy is one short-lived container of an image the engine already has (an ownin
 so nothing is pulled), run as root with each source volume mounted read-only at /from/N and its target at
 /to/N. The same works on Docker Desktop, colima and remote engines, where the host cannot see volume
 folders. The helper carries a label naming the workspace, so one left behind by a killed devenv is found
-and removed. It starts idle (its shell waits on a stdin nothing writes to), so a restore starts it while
-the services are still stopping (a container start is 0.3 s of the engine's); the copy itself is an exec,
-whose output goes to the helper's own (the engine's log of it). Three ways to copy:
+and removed. It starts idle (its shell says READY and waits for SIGUSR1), so a restore starts it while
+the services are still stopping (a container start is 0.3 s of the engine's); the signal starts the copy
+in that same shell, which then exits (an exec would cost the engine another 0.05-0.1 s to start, and a
+running helper a kill to remove). What it prints is the engine's log of the helper. Three ways to copy:
 
 - `copy`: into a new, empty volume (`cp -a`: ownership, modes and times kept) - a save;
 - `replace`: empty the target, then `copy`;
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
 # patched in 0.13 s during a restore, copied in 0.01-0.05 s); a 1 GB table file with one row changed is
 # compared in 0.7 s and copied in 3.7
 PATCH_MIN_BYTES = 64 * 1024 * 1024
-POLL_SECONDS = 0.02  # the copy is polled (an exec); a restore of unchanged data takes 0.1-0.2 s
+POLL_SECONDS = 0.02  # the copy is polled (the helper's state); a restore of unchanged data takes 0.1-0.2 s
 LOG_SECONDS = 10.0  # how long the script's last lines may take to reach the helper's log, on a busy engine
 MODES = ("copy", "replace", "sync")
 # an image compose built carries its project's and service's labels, and a container gets its image's:
@@ -53,6 +54,17 @@ MODES = ("copy", "replace", "sync")
 _NOT_A_SERVICE = {
     label: "" for label in (PROJECT_LABEL, SERVICE_LABEL, WORKSPACE_LABEL, PROFILE_LABEL, DEVENV_SERVICE_LABEL)
 }
+# the helper's main process, before _SCRIPT: a SIGUSR1 before its trap is set would be lost (the first
+# process of a container gets no signal it has no handler for), so `run` sends it once READY is out; a
+# signal that comes between the loop's test and its `wait` is taken within the second
+_WAIT = r"""
+trap 'go=1' USR1
+echo READY
+while [ -z "$go" ]; do
+  sleep 1 & wait $! || { code=$?; [ "$code" -gt 128 ] || exit "$code"; }
+done
+kill $! 2> /dev/null || :
+"""
 # POSIX sh with find, stat, awk, grep, cut, tr, xargs, cp and du: busybox has them, as do GNU
 # systems. $1 is the mode, $2 the number of volumes, $3 PATCH_MIN_BYTES; a "VOLUME <n> <KB> <entries
 # written|all> <patched>" line each.
@@ -177,7 +189,7 @@ exit "$code"
 """
 
 
-TOOLS_HINT = "the copy runs in one of the stack's images: it needs /bin/sh, cp, find, stat, awk and du"
+TOOLS_HINT = "the copy runs in one of the stack's images: it needs /bin/sh, cp, find, stat, awk, sleep and du"
 
 
 class MissingTools(EnvironmentProblem):
@@ -227,23 +239,27 @@ class VolumeCopies:
         the module's doc); one Copied per pair, in order.
 
         Raises EnvironmentProblem when the copy fails (the image has no shell, the disk is full...)."""
-        helper = self.start_helper(image, pairs, labels=labels)
+        helper = self.start_helper(image, pairs, labels=labels, mode=mode)
         try:
-            return self.run(helper, image, pairs, mode=mode, tick=tick)
+            return self.run(helper, image, pairs, tick=tick)
         finally:
             self.engine.remove_container(helper)
 
-    def start_helper(self, image: str, pairs: Sequence[tuple[str, str]], *, labels: Mapping[str, str]) -> str:
-        """Start the helper container for `pairs`, idle (its shell waits on stdin that never comes) until
-        `run` copies: a restore starts it while the services whose data it replaces are still stopping.
-        The caller removes it (engine.remove_container). MissingTools when the image has no /bin/sh."""
+    def start_helper(
+        self, image: str, pairs: Sequence[tuple[str, str]], *, labels: Mapping[str, str], mode: str
+    ) -> str:
+        """Start the helper container that copies `pairs` in `mode`, idle until `run` starts the copy: a
+        restore starts it while the services whose data it replaces are still stopping. The caller removes
+        it (engine.remove_container). MissingTools when the image has no /bin/sh."""
+        if mode not in MODES:
+            raise ValueError(mode)
         binds = [f"{source}:/from/{n}:ro" for n, (source, _target) in enumerate(pairs)]
         binds += [f"{target}:/to/{n}" for n, (_source, target) in enumerate(pairs)]
+        argv = ["/bin/sh", "-c", _WAIT + _SCRIPT, "copy", mode, str(len(pairs)), str(PATCH_MIN_BYTES)]
         body = {
             "Image": image,
-            "Entrypoint": ["/bin/sh", "-c", "read -r _"],
+            "Entrypoint": argv,
             "Cmd": [],
-            "OpenStdin": True,
             "User": "0:0",
             "Labels": {**_NOT_A_SERVICE, **labels},
             "HostConfig": {"Binds": binds, "NetworkMode": "none"},
@@ -265,21 +281,13 @@ class VolumeCopies:
         image: str,
         pairs: Sequence[tuple[str, str]],
         *,
-        mode: str,
         tick: Callable[[float], None] | None = None,
         done: Callable[[int, Copied], None] | None = None,
     ) -> list[Copied]:
-        """Copy in the started helper, the pairs in order; `done(n, copied)` as soon as pair n is copied,
-        while the copy goes on with the next (a restore starts that volume's service meanwhile)."""
-        if mode not in MODES:
-            raise ValueError(mode)
-        # the exec's own output is not kept: the script's goes to the helper's main process's, which is
-        script = "exec >/proc/1/fd/1 2>&1\n" + _SCRIPT
-        argv = ["/bin/sh", "-c", script, "copy", mode, str(len(pairs)), str(PATCH_MIN_BYTES)]
-        made = self._request("POST", f"/containers/{helper}/exec", body={"Cmd": argv})
-        exec_id = quote(str((made or {}).get("Id")))
+        """Copy in the started helper (start_helper's pairs); `done(n, copied)` as soon as pair n is copied,
+        while the copy goes on with the others (a restore starts that volume's service meanwhile)."""
         started = time.monotonic()
-        self._request("POST", f"/exec/{exec_id}/start", body={"Detach": True, "Tty": False})
+        info = self._signalled(helper)
         told: set[int] = set()
 
         def tell(output: str) -> None:  # a volume whose line is out is copied, even if another one's failed
@@ -289,22 +297,19 @@ class VolumeCopies:
                 if done:
                     done(n, found[n])
 
-        while True:
-            info = self._request("GET", f"/exec/{exec_id}/json") or {}
-            running = bool(info.get("Running"))
+        while info.get("Running"):
             if done:
                 tell(self._output(helper))
-            if not running:
-                break
             if tick:
                 tick(time.monotonic() - started)
             time.sleep(POLL_SECONDS)
+            info = self._state(helper)
         code = info.get("ExitCode")
         output = self._output(helper)
         results = _results(output, len(pairs))
         settle = time.monotonic() + LOG_SECONDS
         while code == 0 and results is None and time.monotonic() < settle:
-            time.sleep(POLL_SECONDS)  # the engine logs the helper's output a moment after the exec ends
+            time.sleep(POLL_SECONDS)  # on a busy engine the last lines reach the log a moment after the exit
             output = self._output(helper)
             results = _results(output, len(pairs))
         tell(output)
@@ -317,6 +322,27 @@ class VolumeCopies:
                 hint=TOOLS_HINT + ", and free disk",
             )
         return results
+
+    def _state(self, helper: str) -> dict[str, Any]:
+        return dict(((self._request("GET", f"/containers/{helper}/json") or {}).get("State")) or {})
+
+    def _signalled(self, helper: str) -> dict[str, Any]:
+        """Start the copy: SIGUSR1 once the helper said READY (its state, after: the copy runs, or it
+        ended at once, the shell lacking a tool)."""
+        deadline = time.monotonic() + LOG_SECONDS
+        while True:
+            info = self._state(helper)
+            if not info.get("Running"):
+                return info
+            if "READY" in self._output(helper):
+                break
+            if time.monotonic() > deadline:
+                raise EnvironmentProblem(
+                    "the copy's helper container did not start its shell", hint="`devenv doctor` checks the engine"
+                )
+            time.sleep(POLL_SECONDS / 4)
+        self._request("POST", f"/containers/{helper}/kill", {"signal": "USR1"})
+        return self._state(helper)
 
     def _output(self, helper: str) -> str:
         """What the copy script printed: it writes to the helper's own output, which the engine logs."""
