@@ -324,7 +324,7 @@ class VolumeCopies:
         return results
 
     def _state(self, helper: str) -> dict[str, Any]:
-        return dict(((self._request("GET", f"/containers/{helper}/json") or {}).get("State")) or {})
+        return dict((self.engine.inspect(helper) or {}).get("State") or {})
 
     def _signalled(self, helper: str) -> dict[str, Any]:
         """Start the copy: SIGUSR1 once the helper said READY (its state, after: the copy runs, or it
